@@ -1,0 +1,59 @@
+"""Command-line flags whose defaults come from the environment.
+
+Every flag `--some-flag` can also be set as DNS_SOME_FLAG, so a board can keep
+its settings in a systemd EnvironmentFile. A flag on the command line wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The value of environment variable `name`, or `default` when unset or empty."""
+    return os.environ.get(name) or default
+
+
+def env_list(name: str) -> list[str]:
+    """A space- or comma-separated environment variable, as a list."""
+    return (env(name) or "").replace(",", " ").split()
+
+
+class AppendReplacingDefault(argparse.Action):
+    """Like action="append", but the first use on the command line replaces the
+    default (taken from the environment) instead of adding to it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        current = getattr(namespace, self.dest)
+        if current is self.default:
+            current = []
+        setattr(namespace, self.dest, [*current, values])
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {port}")
+    return port
+
+
+def ip_address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an IP address: {text!r}") from None
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above zero: {text}")
+    return value

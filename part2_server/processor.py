@@ -1,0 +1,32 @@
+"""The one abstraction every part shares: a processor.
+
+A processor answers a parsed query, or returns None when the name is none of
+its business. The server loop owns the sockets, the parsing and the protocol
+rules; a processor owns meaning. Parts 3 and 4 are processors wrapped around
+processors, so this small interface is all they need.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import dns.message
+import dns.rcode
+
+# (host, port): who sent a query (src) and which of our addresses received it (dst).
+Endpoint = tuple[str, int]
+
+
+# --8<-- [start:processor]
+class Processor(Protocol):
+    async def __call__(
+        self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
+    ) -> dns.message.Message | None: ...
+# --8<-- [end:processor]
+
+
+def reply_with_rcode(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.message.Message:
+    """An empty reply to `query` carrying only a response code (REFUSED, SERVFAIL...)."""
+    reply = dns.message.make_response(query)
+    reply.set_rcode(rcode)
+    return reply

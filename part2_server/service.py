@@ -1,0 +1,69 @@
+"""Running a server as a program: logging, the event loop, and signals.
+
+Shared by the command lines of parts 2, 3 and 4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+
+from .server import DnsServer
+
+logger = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run(main: Coroutine, event_loop: str = "auto") -> None:
+    """Run `main` on uvloop when asked for (or, with "auto", when installed)."""
+    factory = None
+    if event_loop in ("auto", "uvloop"):
+        try:
+            import uvloop
+        except ImportError:
+            if event_loop == "uvloop":
+                sys.exit("uvloop is not installed: pip install uvloop, or use --event-loop asyncio")
+        else:
+            factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main)
+
+
+# --8<-- [start:serve_until_signalled]
+async def serve_until_signalled(
+    server: DnsServer,
+    host: str,
+    port: int,
+    *,
+    what: str,
+    reload: Callable[[], None] | None = None,
+) -> None:
+    """Serve until SIGTERM or Ctrl-C; on SIGHUP call `reload`."""
+    try:
+        await server.start(host, port)
+    except OSError as error:
+        sys.exit(f"cannot listen on {host} port {port}: {error.strerror or error}")
+    loop = asyncio.get_running_loop()
+    logger.info(
+        "serving %s on %s port %d (UDP and TCP, %s)",
+        what, server.host, server.port, type(loop).__module__.split(".")[0],
+    )
+    stopping = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    if reload is not None:
+        loop.add_signal_handler(signal.SIGHUP, reload)
+    await stopping.wait()
+    logger.info("stopping")
+    await server.stop()
+# --8<-- [end:serve_until_signalled]

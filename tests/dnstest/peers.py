@@ -1,0 +1,148 @@
+"""Start real authoritative servers (nsd, knot) on loopback for comparison tests.
+
+    with nsd({"example.test.": "zones/example.test.zone"}, tmp_path) as (host, port):
+        ...  # ask it anything, over UDP or TCP
+
+Each server gets a fresh directory, a free port on 127.0.0.1, runs in the
+foreground as a child of the test, and is stopped by its PID when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rdatatype
+
+from .tools import require_tool
+
+HOST = "127.0.0.1"
+
+
+def free_port(host: str = HOST) -> int:
+    """A port that is free for both UDP and TCP on `host` right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for _ in range(50):
+        with socket.socket(family, socket.SOCK_DGRAM) as udp:
+            udp.bind((host, 0))
+            port = udp.getsockname()[1]
+            with socket.socket(family, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind((host, port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no free port found")
+
+
+def wait_until_serving(host: str, port: int, zone: str, process: subprocess.Popen,
+                       log: Path, timeout: float = 10.0) -> None:
+    """Ask for the zone's SOA until the server answers it, over UDP and TCP."""
+    query = dns.message.make_query(zone, dns.rdatatype.SOA)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early: {log.read_text(errors='replace')}")
+        try:
+            dns.query.udp(query, host, port=port, timeout=0.2)
+            dns.query.tcp(query, host, port=port, timeout=0.2)
+            return
+        except (OSError, dns.exception.Timeout):
+            time.sleep(0.05)
+    raise RuntimeError(f"server did not answer within {timeout}s: {log.read_text(errors='replace')}")
+
+
+@contextlib.contextmanager
+def _running(command: list[str], workdir: Path, zones: Mapping[str, str | Path],
+             port: int) -> Iterator[tuple[str, int]]:
+    log = workdir / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    try:
+        wait_until_serving(HOST, port, next(iter(zones)), process, log)
+        yield HOST, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def nsd(zones: Mapping[str, str | Path], workdir: Path) -> Iterator[tuple[str, int]]:
+    """Run nsd serving `zones` ({origin: zone file}) on a free loopback port."""
+    binary = require_tool("nsd")
+    workdir = Path(workdir) / "nsd"
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    zone_blocks = "".join(
+        f"zone:\n    name: \"{origin}\"\n    zonefile: \"{Path(path).resolve()}\"\n"
+        for origin, path in zones.items()
+    )
+    config = workdir / "nsd.conf"
+    config.write_text(
+        "server:\n"
+        f"    ip-address: {HOST}@{port}\n"
+        f"    port: {port}\n"
+        "    server-count: 1\n"
+        "    username: \"\"\n"
+        "    chroot: \"\"\n"
+        f"    zonesdir: \"{workdir}\"\n"
+        "    database: \"\"\n"
+        f"    zonelistfile: \"{workdir}/zone.list\"\n"
+        f"    xfrdfile: \"{workdir}/xfrd.state\"\n"
+        f"    pidfile: \"{workdir}/nsd.pid\"\n"
+        "    hide-version: yes\n"
+        "    verbosity: 1\n"
+        # Debian's nsd rate-limits answers by default; a test must get them all.
+        "    rrl-ratelimit: 0\n"
+        "remote-control:\n"
+        "    control-enable: no\n"
+        + zone_blocks
+    )
+    with _running([binary, "-d", "-c", str(config)], workdir, zones, port) as address:
+        yield address
+
+
+@contextlib.contextmanager
+def knot(zones: Mapping[str, str | Path], workdir: Path) -> Iterator[tuple[str, int]]:
+    """Run knotd serving `zones` ({origin: zone file}) on a free loopback port."""
+    binary = require_tool("knotd")
+    workdir = Path(workdir) / "knot"
+    (workdir / "db").mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    zone_lines = "".join(
+        f"  - domain: \"{origin}\"\n    file: \"{Path(path).resolve()}\"\n"
+        for origin, path in zones.items()
+    )
+    config = workdir / "knot.conf"
+    config.write_text(
+        "server:\n"
+        f"    rundir: \"{workdir}\"\n"
+        f"    listen: {HOST}@{port}\n"
+        "    udp-workers: 1\n"
+        "    tcp-workers: 1\n"
+        "    background-workers: 1\n"
+        "log:\n"
+        "  - target: stderr\n"
+        "    any: warning\n"
+        "database:\n"
+        f"    storage: \"{workdir}/db\"\n"
+        "template:\n"
+        "  - id: default\n"
+        f"    storage: \"{workdir}/db\"\n"
+        "    zonefile-sync: -1\n"
+        "    journal-content: none\n"
+        "zone:\n"
+        + zone_lines
+    )
+    with _running([binary, "-c", str(config)], workdir, zones, port) as address:
+        yield address
