@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Every test, notebook and docs build runs where only loopback exists.
 LOOPBACK := scripts/loopback-only
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: run test docs bench lint clean
 
