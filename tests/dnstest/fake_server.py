@@ -34,6 +34,12 @@ Queries that no rule matches get ``default_rcode`` (REFUSED).
 
 Every rule method also takes the behaviour options of :class:`Rule`:
 ``delay``, ``drop``, ``truncate``, ``spoof``, ``tcp_close``, ``aa``.
+``FakeDnsServer(tcp="refuse")`` binds the TCP port without listening, so TCP
+connections are refused while UDP is served.
+
+What reached it: ``fake.queries`` (every packet, in order, as
+:class:`ReceivedQuery`: transport, raw wire, source, parsed message or None,
+and shortcuts name, rdtype, do, cd) and ``fake.queries_for(name, rdtype)``.
 """
 
 from __future__ import annotations
@@ -90,7 +96,8 @@ def parse_rrs(lines: Sequence[str]) -> list[dns.rrset.RRset]:
         for rrset in dns.zonefile.read_rrsets(line + "\n", rdclass=None, origin=owner):
             key = (rrset.name, rrset.rdclass, rrset.rdtype)
             if key in merged:
-                merged[key].union_update(rrset)
+                for rdata in rrset:
+                    merged[key].add(rdata, rrset.ttl)
             else:
                 merged[key] = rrset
     return list(merged.values())
@@ -439,7 +446,7 @@ class FakeDnsServer:
         if rule is not None and rule.truncate:
             reply.flags |= dns.flags.TC
             reply.answer, reply.authority, reply.additional = [], [], []
-        self._udp.sendto(reply.to_wire(), src)
+        self._udp.sendto(_wire(reply), src)
 
     def _send_spoof(self, kind: str, query: dns.message.Message,
                     reply: dns.message.Message | None, src: Endpoint) -> None:
@@ -450,7 +457,7 @@ class FakeDnsServer:
             return
         if kind == "source":
             if reply is not None:
-                self._spoof_socket.sendto(reply.to_wire(), src)
+                self._spoof_socket.sendto(_wire(reply), src)
             return
         forged_query = dns.message.make_query(
             SPOOFED_QNAME if kind == "question" else query.question[0].name,
@@ -491,13 +498,19 @@ class FakeDnsServer:
                 reply = self._reply(query, rule)
                 if reply is None or (rule is not None and rule.take_drop()):
                     continue
-                out = reply.to_wire()
+                out = _wire(reply)
                 writer.write(struct.pack("!H", len(out)) + out)
                 await writer.drain()
         finally:
             self._writers.discard(writer)
             self._tasks.discard(task)
             writer.close()
+
+
+def _wire(reply: dns.message.Message) -> bytes:
+    # dnspython shuffles the records of an RRset when rendering; a test wants
+    # them in the order it scripted them.
+    return reply.to_wire(want_shuffle=False)
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):

@@ -1,0 +1,116 @@
+"""Send a query and wait for *its* reply: UDP first, TCP when the reply is truncated.
+
+dnspython moves the bytes (`dns.asyncquery`); this module decides the policy:
+how long to wait, how often to try, when to switch to TCP, and which replies
+to believe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+import dns.asyncquery
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+
+from .errors import ResolveTimeout, TransportError
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExchangeResult:
+    """A reply and how it was obtained (what dig prints below the sections)."""
+
+    query: dns.message.Message
+    reply: dns.message.Message
+    server: str
+    port: int
+    transport: str  # "UDP" or "TCP"
+    elapsed: float  # seconds, from the first packet sent to the reply
+    truncated: dns.message.Message | None = None  # the TC=1 UDP reply, if any
+
+
+# --8<-- [start:udp]
+async def _udp(query: dns.message.Message, server: str, port: int,
+               timeout: float) -> dns.message.Message:
+    # ignore_unexpected: drop datagrams from any address but server:port.
+    # ignore_errors: drop datagrams that do not parse, and replies whose ID
+    # or question differ from ours (query.is_response). Either could be an
+    # off-path attacker guessing IDs (RFC 5452); neither may end the wait.
+    try:
+        return await dns.asyncquery.udp(query, server, port=port, timeout=timeout,
+                                        ignore_unexpected=True, ignore_errors=True)
+    except OSError as error:  # e.g. no route to the server
+        raise TransportError(f"UDP to {server} port {port} failed: {error}") from None
+# --8<-- [end:udp]
+
+
+async def _tcp(query: dns.message.Message, server: str, port: int,
+               timeout: float) -> dns.message.Message:
+    try:
+        return await dns.asyncquery.tcp(query, server, port=port, timeout=timeout)
+    except (OSError, EOFError, dns.query.BadResponse, dns.exception.FormError) as error:
+        # On TCP nobody can slip a packet in, so a wrong reply means a broken
+        # server, not an attacker: report it instead of waiting for another.
+        raise TransportError(
+            f"TCP to {server} port {port} failed: {error or type(error).__name__}") from None
+
+
+# --8<-- [start:exchange]
+async def exchange_detailed(query: dns.message.Message, server: str, port: int = 53, *,
+                            timeout: float = 2.0, tries: int = 2,
+                            tcp: bool = False) -> ExchangeResult:
+    """Like :func:`exchange`, also telling which transport answered and how fast."""
+    if tries < 1 or timeout <= 0:
+        raise ValueError("need tries >= 1 and timeout > 0")
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    last_error: TransportError | None = None
+    for attempt in range(1, tries + 1):
+        # Each try gets `timeout` seconds in all, TCP fallback included, so the
+        # whole exchange is over after timeout * tries seconds at the latest.
+        try_deadline = loop.time() + timeout
+        try:
+            async with asyncio.timeout_at(try_deadline):
+                if tcp:
+                    reply = await _tcp(query, server, port, timeout)
+                    return ExchangeResult(query, reply, server, port, "TCP", loop.time() - start)
+                reply = await _udp(query, server, port, timeout)
+                if not reply.flags & dns.flags.TC:
+                    return ExchangeResult(query, reply, server, port, "UDP", loop.time() - start)
+                # RFC 2181 s9: ignore a reply with TC=1 and ask again over TCP.
+                log.info("truncated reply from %s port %d, retrying over TCP", server, port)
+                full = await _tcp(query, server, port, try_deadline - loop.time())
+                return ExchangeResult(query, full, server, port, "TCP", loop.time() - start,
+                                      truncated=reply)
+        except (TimeoutError, dns.exception.Timeout):
+            log.info("no reply from %s port %d (try %d of %d)", server, port, attempt, tries)
+            last_error = None
+        except TransportError as error:
+            log.info("%s (try %d of %d)", error, attempt, tries)
+            last_error = error
+    if last_error is not None:
+        raise last_error
+    raise ResolveTimeout(f"no reply from {server} port {port} "
+                         f"after {tries} {'try' if tries == 1 else 'tries'} of {timeout:g}s")
+# --8<-- [end:exchange]
+
+
+async def exchange(query: dns.message.Message, server: str, port: int = 53, *,
+                   timeout: float = 2.0, tries: int = 2, tcp: bool = False) -> dns.message.Message:
+    """Send `query` to server:port and return the reply that matches it.
+
+    UDP first (or TCP only, with `tcp=True`); a reply with TC=1 sends the same
+    query again over TCP. Replies from another address, with another ID or
+    another question, and packets that do not parse are ignored. Raises
+    ResolveTimeout when `tries` tries of `timeout` seconds each get no reply,
+    TransportError when TCP fails on the last try.
+    """
+    result = await exchange_detailed(query, server, port, timeout=timeout, tries=tries, tcp=tcp)
+    return result.reply
+
