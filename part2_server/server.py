@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .authority import ZoneProcessor
 from .processor import Endpoint, Processor
 from .protocol import respond
+from .zones import load_zones
 
 logger = logging.getLogger(__name__)
 
@@ -223,9 +225,6 @@ async def serve_with_zonefile(
     origin: str | None = None,
 ) -> None:
     """Answer authoritatively from zone files on `host`:`port` until cancelled."""
-    from .authority import ZoneProcessor
-    from .zones import load_zones
-
     if isinstance(paths, (str, Path)):
         paths = [paths]
     await serve_with_processor(ZoneProcessor(load_zones(paths, origin)), host, port)

@@ -1,0 +1,138 @@
+"""Hostile bytes against part 2's real sockets: answered sanely or dropped, never a crash."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+from pathlib import Path
+
+import dns.message
+import dns.rcode
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+
+from dnstest.threads import serving_in_thread
+from part2_server.authority import ZoneProcessor
+from part2_server.server import DnsServer
+from part2_server.zones import load_zone
+from wire_fuzz import NASTIES, hostile_packets, udp_exchange
+
+ZONE = Path(__file__).resolve().parents[2] / "zones" / "example.test.zone"
+FUZZ = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+class ErrorLog(logging.Handler):
+    """Collects every record at ERROR or above, from any thread."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(scope="module")
+def errors():
+    handler = ErrorLog()
+    logging.getLogger().addHandler(handler)
+    yield handler.records
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(scope="module")
+def server(errors):
+    with serving_in_thread(DnsServer(ZoneProcessor([load_zone(ZONE)]))) as running:
+        yield running
+
+
+def sentinel() -> dns.message.Message:
+    return dns.message.make_query("mail.example.test.", "A")
+
+
+def parses(wire: bytes) -> bool:
+    try:
+        dns.message.from_wire(wire)
+    except Exception:
+        return False
+    return True
+
+
+def check_reply(wire: bytes, reply: bytes | None) -> None:
+    """The rules for the reply to one hostile packet."""
+    if len(wire) < 12 or wire[2] & 0x80:
+        assert reply is None, "runts and responses are dropped"
+        return
+    if reply is None:
+        return
+    assert reply[:2] == wire[:2], "a reply carries the query's ID"
+    flags = struct.unpack("!H", reply[2:4])[0]
+    assert flags & 0x8000, "a reply has QR=1"
+    rcode = flags & 0x000F
+    assert rcode != dns.rcode.SERVFAIL, "SERVFAIL here means our code crashed"
+    if not parses(wire):
+        assert rcode == dns.rcode.FORMERR
+
+
+def check_sentinel(reply: dns.message.Message) -> None:
+    assert reply.rcode() == dns.rcode.NOERROR
+    assert reply.answer[0][0].address == "192.0.2.25"
+
+
+@FUZZ
+@given(wire=hostile_packets)
+@example(wire=NASTIES[0])
+def test_udp_hostile_packets(server, errors, wire):
+    reply, good = udp_exchange((server.host, server.port), wire, sentinel())
+    check_reply(wire, reply)
+    check_sentinel(good)
+    assert not errors, [r.getMessage() for r in errors]
+
+
+@pytest.mark.parametrize("wire", NASTIES)
+def test_udp_regression_cases(server, errors, wire):
+    reply, good = udp_exchange((server.host, server.port), wire, sentinel())
+    check_reply(wire, reply)
+    check_sentinel(good)
+    assert not errors
+
+
+def tcp_exchange(address, wire: bytes) -> tuple[bytes | None, dns.message.Message]:
+    """A hostile message, then a good one, pipelined on one connection."""
+    good = sentinel()
+    with socket.create_connection(address, timeout=3) as sock:
+        payload = [wire, good.to_wire()]
+        sock.sendall(b"".join(struct.pack("!H", len(p)) + p for p in payload))
+        hostile_reply = None
+        for _ in range(2):
+            length = struct.unpack("!H", _read(sock, 2))[0]
+            message = _read(sock, length)
+            try:
+                parsed = dns.message.from_wire(message)
+            except Exception:
+                parsed = None
+            if parsed is not None and good.is_response(parsed):
+                return hostile_reply, parsed
+            hostile_reply = message
+    raise AssertionError("no reply to the good query")
+
+
+def _read(sock: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise AssertionError("connection closed early")
+        data += chunk
+    return data
+
+
+@FUZZ
+@given(wire=hostile_packets)
+def test_tcp_hostile_messages(server, errors, wire):
+    reply, good = tcp_exchange((server.host, server.port), wire)
+    check_reply(wire, reply)
+    check_sentinel(good)
+    assert not errors, [r.getMessage() for r in errors]
