@@ -100,6 +100,8 @@ def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool)
         reply.use_edns(False)
     reply.set_rcode(rcode)  # extended rcodes (BADVERS) live in the OPT we just set
     reply.flags &= ~dns.flags.TC
+    # RFC 4035 s3.1.6: the CD bit is copied from the query into the reply.
+    reply.flags = (reply.flags & ~dns.flags.CD) | (query.flags & dns.flags.CD)
     limit = udp_limit(query) if udp else TCP_MAX_MESSAGE
     try:
         return reply.to_wire(max_size=limit)

@@ -309,13 +309,24 @@ class FakeDnsServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._udp, _ = await loop.create_datagram_endpoint(
-            lambda: _UdpProtocol(self), local_addr=(self._host, self._requested_port))
-        self._port = self._udp.get_extra_info("sockname")[1]
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        tcp = socket.socket(family, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        tcp.bind((self._host, self._port))
+        for _ in range(20):
+            self._udp, _ = await loop.create_datagram_endpoint(
+                lambda: _UdpProtocol(self), local_addr=(self._host, self._requested_port))
+            self._port = self._udp.get_extra_info("sockname")[1]
+            tcp = socket.socket(family, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                tcp.bind((self._host, self._port))
+                break
+            except OSError:
+                # The TCP twin of an ephemeral UDP port is taken: pick another.
+                tcp.close()
+                self._udp.close()
+                if self._requested_port:
+                    raise
+        else:
+            raise OSError(f"no port free for both UDP and TCP on {self._host}")
         if self._tcp_mode == "refuse":
             # Bound but never listening: the kernel answers SYNs with RST.
             self._tcp_refusing = tcp

@@ -294,3 +294,10 @@ async def test_ipv6_loopback():
 async def test_two_servers_cannot_share_a_port(server):
     with pytest.raises(OSError):
         await DnsServer(toy_processor).start("127.0.0.1", server.port)
+
+
+async def test_cd_bit_is_copied_into_the_reply(server):
+    q = query()
+    q.flags |= dns.flags.CD
+    assert (await udp(server, q)).flags & dns.flags.CD
+    assert not (await udp(server, query())).flags & dns.flags.CD

@@ -1,0 +1,188 @@
+"""The forwarder: a processor that relays questions to upstream resolvers.
+
+For each client question it builds a query of its own (a fresh random ID, its
+own EDNS record), asks the upstreams one after another through part 1's
+`exchange` until one gives a usable answer, and copies that answer's rcode
+and sections into a reply to the client.
+
+The failure policy, which is the heart of it:
+
+- An upstream that times out, cannot be reached, answers SERVFAIL, REFUSED or
+  anything else that is not an answer (NOERROR or NXDOMAIN), or answers
+  another question, is skipped for the next upstream.
+- Spoofed packets (wrong ID, wrong question, wrong source address) and
+  garbage are ignored while we wait for the real reply (part 1 does that).
+- A truncated UDP reply is asked again over TCP (part 1 does that too).
+- When every upstream has failed, or the time is up, the client gets
+  SERVFAIL: "I could not find out". Never NXDOMAIN, which is a lie ("this
+  name does not exist") that the client's cache would keep; never silence,
+  which makes the client wait for its own timeout and try again.
+- The time is bounded: `timeout` seconds in all (default 4, under the 5 s a
+  glibc or musl stub waits), each upstream attempt at most `attempt_timeout`.
+  Upstreams that only timed out are asked again, in turn, while time remains.
+- At most `max_in_flight` client questions are forwarded at once (default 150,
+  dnsmasq's --dns-forward-max); beyond that the answer is an immediate
+  SERVFAIL, so a flood costs bounded memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.rcode
+
+from part1_client import DnsClientError, ResolveTimeout, exchange
+from part2_server.processor import Endpoint, reply_with_rcode
+
+from .health import UpstreamHealth
+from .upstream import Upstream
+
+logger = logging.getLogger(__name__)
+
+# What we advertise upstream: the payload the whole project uses (part 2's
+# server too), DNS Flag Day 2020's 1232 bytes.
+UPSTREAM_PAYLOAD = 1232
+# Upstream rcodes we pass on to the client; any other means "ask another".
+ANSWERS = (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+
+
+class UpstreamFailure(Exception):
+    """One upstream could not answer one question; the message says why."""
+
+
+class Forwarder:
+    """A processor that answers every question by asking upstream resolvers."""
+
+    def __init__(
+        self,
+        upstreams: Iterable[Upstream],
+        *,
+        timeout: float = 4.0,
+        attempt_timeout: float = 1.0,
+        max_in_flight: int = 150,
+        max_failures: int = 3,
+        rest: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.upstreams = list(upstreams)
+        if not self.upstreams:
+            raise ValueError("a forwarder needs at least one upstream")
+        self.timeout = timeout
+        self.attempt_timeout = attempt_timeout
+        self.max_in_flight = max_in_flight
+        self.health = UpstreamHealth(
+            self.upstreams, max_failures=max_failures, rest=rest, clock=clock
+        )
+        self.in_flight = 0
+
+    # --8<-- [start:call]
+    async def __call__(
+        self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
+    ) -> dns.message.Message:
+        if self.in_flight >= self.max_in_flight:
+            logger.debug("SERVFAIL %s: %d queries already upstream", src[0], self.in_flight)
+            return reply_with_rcode(query, dns.rcode.SERVFAIL)
+        self.in_flight += 1
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self.forward(query)
+        except TimeoutError:
+            logger.info("SERVFAIL for %s: no upstream answered in %gs",
+                        query.question[0], self.timeout)
+        finally:
+            self.in_flight -= 1
+        return reply_with_rcode(query, dns.rcode.SERVFAIL)
+    # --8<-- [end:call]
+
+    # --8<-- [start:forward]
+    async def forward(self, query: dns.message.Message) -> dns.message.Message:
+        """Ask the upstreams in turn until one answers; SERVFAIL if none does."""
+        upstream_query = make_upstream_query(query)
+        candidates = self.health.order()
+        while candidates:
+            silent = []  # the ones that only timed out get another turn
+            for upstream in candidates:
+                try:
+                    answer = await self.ask(upstream, upstream_query)
+                except ResolveTimeout:
+                    self.health.failed(upstream, "timed out")
+                    silent.append(upstream)
+                except UpstreamFailure as failure:
+                    self.health.failed(upstream, str(failure))
+                else:
+                    self.health.succeeded(upstream)
+                    return relay(query, answer)
+            candidates = silent
+        logger.info("SERVFAIL for %s: every upstream failed", query.question[0])
+        return reply_with_rcode(query, dns.rcode.SERVFAIL)
+    # --8<-- [end:forward]
+
+    # --8<-- [start:ask]
+    async def ask(self, upstream: Upstream, query: dns.message.Message) -> dns.message.Message:
+        """One attempt at one upstream: its answer, or UpstreamFailure, or ResolveTimeout."""
+        try:
+            answer = await exchange(
+                query, upstream.host, upstream.port, timeout=self.attempt_timeout, tries=1
+            )
+        except ResolveTimeout:
+            raise
+        except (DnsClientError, dns.exception.DNSException, OSError, EOFError) as error:
+            raise UpstreamFailure(f"{type(error).__name__}: {error}") from error
+        # Part 1 already ignores replies for another question; checking again
+        # here keeps that promise visible where it matters.
+        if not same_question(query, answer):
+            raise UpstreamFailure(f"answered another question: {answer.question}")
+        if answer.flags & dns.flags.TC:
+            raise UpstreamFailure("still truncated")
+        if answer.rcode() not in ANSWERS:
+            raise UpstreamFailure(dns.rcode.to_text(answer.rcode()))
+        return answer
+    # --8<-- [end:ask]
+
+
+# --8<-- [start:upstream_query]
+def make_upstream_query(query: dns.message.Message) -> dns.message.Message:
+    """Our own query for the client's question: new ID, our EDNS, the client's DO and CD."""
+    question = query.question[0]
+    flags = dns.flags.RD | (query.flags & dns.flags.CD)  # we ask for recursion, always
+    # RFC 6891 s6.1.1: OPT is hop-by-hop, so we send our own, not the client's
+    # (its payload size and options are about the client's link, not ours).
+    # RFC 3225 s3: DO is copied, so a client that wants DNSSEC records gets them.
+    return dns.message.make_query(
+        question.name, question.rdtype, question.rdclass,
+        use_edns=0, payload=UPSTREAM_PAYLOAD, flags=flags,
+        want_dnssec=bool(query.ednsflags & dns.flags.DO),
+    )
+# --8<-- [end:upstream_query]
+
+
+# --8<-- [start:relay]
+def relay(query: dns.message.Message, answer: dns.message.Message) -> dns.message.Message:
+    """The client's reply: its ID and question (as asked), the upstream's rcode and data."""
+    reply = dns.message.make_response(query)  # the client's ID, question and RD
+    reply.set_rcode(answer.rcode())
+    reply.answer = answer.answer
+    reply.authority = answer.authority
+    reply.additional = answer.additional  # the upstream's OPT is not in here: good
+    # RA=1: we recurse (by proxy). AA stays 0: we are not the authority.
+    # RFC 4035 s3.1.6: CD is copied from the query. AD is not passed on: we
+    # did not validate, and cannot vouch for the path to the upstream.
+    reply.flags |= dns.flags.RA | (query.flags & dns.flags.CD)
+    return reply
+# --8<-- [end:relay]
+
+
+def same_question(query: dns.message.Message, answer: dns.message.Message) -> bool:
+    """Does `answer` answer `query`'s question? (Names compare without case.)"""
+    if len(answer.question) != 1:
+        return False
+    asked, answered = query.question[0], answer.question[0]
+    return (asked.name, asked.rdtype, asked.rdclass) == (
+        answered.name, answered.rdtype, answered.rdclass
+    )
