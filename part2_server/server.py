@@ -49,6 +49,7 @@ class DnsServer:
         self._address: Endpoint = ("", 0)
         self._in_flight: set[asyncio.Task] = set()
         self._connections: set[asyncio.StreamWriter] = set()
+        self._accepting = True
 
     @property
     def host(self) -> str:
@@ -86,31 +87,32 @@ class DnsServer:
     # --8<-- [end:start]
 
     async def stop(self, grace: float = 2.0) -> None:
-        """Stop listening, give queries in flight `grace` seconds, then close."""
-        if self._udp is not None:
-            self._udp.close()
+        """Stop taking queries, give those in flight `grace` seconds, then close."""
+        self._accepting = False
         if self._tcp is not None:
-            self._tcp.close()
+            self._tcp.close()  # no new connections; open ones finish their answers
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace)
         for task in list(self._in_flight):
             task.cancel()
+        if self._udp is not None:
+            self._udp.close()
         for writer in list(self._connections):
             writer.close()
         if self._tcp is not None:
             await self._tcp.wait_closed()
         self._udp = self._tcp = None
 
-    def _spawn(self, coroutine) -> bool:
+    def _spawn(self, coroutine) -> asyncio.Task | None:
         """Run a query's work as a task, unless too many are in flight already."""
         if len(self._in_flight) >= self.max_in_flight:
             coroutine.close()
             logger.warning("over %d queries in flight: dropping one", self.max_in_flight)
-            return False
+            return None
         task = asyncio.get_running_loop().create_task(coroutine)
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
-        return True
+        return task
 
     def _try_fast_path(self, wire: bytes, src: Endpoint, udp: bool) -> bytes | None:
         if self.fast_path is None:
@@ -123,6 +125,8 @@ class DnsServer:
 
     # --8<-- [start:udp]
     def datagram_received(self, wire: bytes, address: tuple) -> None:
+        if not self._accepting:
+            return  # stopping: only the answers already in flight go out
         src = address[:2]  # IPv6 addresses come with flow info and scope id
         reply = self._try_fast_path(wire, src, True)
         if reply is not None:
@@ -151,7 +155,7 @@ class DnsServer:
         try:
             while True:
                 wire = await self._read_message(reader)
-                if wire is None:
+                if wire is None or not self._accepting:
                     break
                 reply = self._try_fast_path(wire, src, False)
                 if reply is not None:
@@ -159,11 +163,10 @@ class DnsServer:
                     continue
                 # RFC 7766 s6.2.1.1: pipelined queries are answered as each is
                 # ready, possibly out of order; the ID tells the client which is which.
-                task = asyncio.get_running_loop().create_task(
-                    self._answer_stream(wire, src, writer)
-                )
-                answering.add(task)
-                task.add_done_callback(answering.discard)
+                task = self._spawn(self._answer_stream(wire, src, writer))
+                if task is not None:
+                    answering.add(task)
+                    task.add_done_callback(answering.discard)
             if answering:  # the client is done sending: finish what it asked
                 await asyncio.wait(answering, timeout=self.tcp_idle_timeout)
         finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sys
 from collections.abc import Callable, Sequence
 
 from part2_server.authority import ZoneProcessor
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 class SetupError(Exception):
     """The flags or files do not make a resolver we can start; the message says why."""
+
+
+class FileError(SetupError):
+    """A zone or hosts file could not be loaded; the message names the file (and line)."""
 
 
 def _flag_type(parse: Callable[[str], object]) -> Callable[[str], object]:
@@ -109,13 +114,16 @@ def build_processor(args: argparse.Namespace) -> Resolver:
                              f"use {' or '.join(POLICIES)}")
         refuse_forwarding_loop(upstreams, args.host, args.port)
         access = AccessList(args.allow)
+    except ValueError as error:
+        raise SetupError(str(error)) from error
+    try:
         hosts = HostsProcessor(args.hosts) if args.hosts else None
         zones = ZoneProcessor(load_zones(args.zones, args.origin)) if args.zones else None
-        local = [] if hosts is None else [hosts]
-        if zones is not None:
-            local.append(with_policy(zones, args.local_policy))
-    except (ValueError, HostsError, ZoneError, OSError) as error:
-        raise SetupError(str(error)) from error
+    except (HostsError, ZoneError, OSError) as error:
+        raise FileError(str(error)) from error
+    local = [] if hosts is None else [hosts]
+    if zones is not None:
+        local.append(with_policy(zones, args.local_policy))
     forwarder = Forwarder(upstreams, timeout=args.timeout)
     # Local data first, in this order: the hosts file overrides everything, as
     # /etc/hosts does on a single machine; the forwarder gets what is left.
@@ -149,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.log_level)
     try:
         resolver = build_processor(args)
+    except FileError as error:
+        sys.exit(f"error: {error}")  # a file to fix, not a flag: no usage message
     except SetupError as error:
         parser.error(str(error))
     reload = None

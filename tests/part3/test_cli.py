@@ -119,11 +119,24 @@ def test_forwarding_to_ourselves_is_refused(capsys):
         (["--upstream", "::1", "--allow", "10.0.0.0/33"], "argument --allow: '10.0.0.0/33'"),
         (["--upstream", "::1", "--local-policy", "deny"], "argument --local-policy: invalid"),
         (["--upstream", "::1", "--timeout", "0"], "argument --timeout: must be above zero"),
-        (["--upstream", "::1", "--hosts", "/nonexistent/hosts"], "/nonexistent/hosts"),
     ],
 )
 def test_bad_flags_get_a_usage_error(capsys, flags, complaint):
     assert complaint in refusal(capsys, *flags)
+
+
+def file_refusal(*flags):
+    """Run main(flags); a file it cannot load stops it with one line, no usage message."""
+    with pytest.raises(SystemExit) as stopped:
+        main(list(flags))
+    assert isinstance(stopped.value.code, str)  # sys.exit(message): printed, exit status 1
+    assert "\n" not in stopped.value.code
+    return stopped.value.code
+
+
+def test_a_missing_hosts_file_is_one_line():
+    assert "/nonexistent/hosts" in file_refusal("--upstream", "::1", "--hosts",
+                                                "/nonexistent/hosts")
 
 
 def test_bad_environment_values_get_a_usage_error(capsys, monkeypatch):
@@ -137,7 +150,7 @@ def test_bad_environment_values_get_a_usage_error(capsys, monkeypatch):
 def test_a_bad_hosts_file_is_refused_with_file_and_line(capsys, tmp_path):
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n10.0.0.300 nas\n")
-    said = refusal(capsys, "--upstream", "::1", "--hosts", str(hosts))
+    said = file_refusal("--upstream", "::1", "--hosts", str(hosts))
     assert f"{hosts}:2: '10.0.0.300' is not an IP address" in said
 
 
