@@ -10,7 +10,15 @@ from collections.abc import Sequence
 import dns.zone
 
 from .authority import ZoneProcessor
-from .flags import AppendReplacingDefault, env, env_list, ip_address, port_number
+from .flags import (
+    AppendReplacingDefault,
+    env,
+    env_list,
+    ip_address,
+    non_negative_float,
+    port_number,
+)
+from .ratelimit import ClientRateLimit
 from .server import DnsServer
 from .service import configure_logging, run, serve_until_signalled
 from .zones import ZoneError, load_zones
@@ -39,6 +47,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         help="origin for a zone file without $ORIGIN (default: from the file name)",
     )
     parser.add_argument(
+        "--rate-limit", metavar="QPS", type=non_negative_float,
+        default=env("DNS_RATE_LIMIT", "0"),
+        help="answer each client at most QPS queries a second on average, REFUSED "
+        "beyond; 0 turns it off (env DNS_RATE_LIMIT, default 0)",
+    )
+    parser.add_argument(
         "--log-level", default=env("DNS_LOG_LEVEL", "info"),
         choices=["debug", "info", "warning", "error"],
         help="debug logs one line per query (env DNS_LOG_LEVEL, default info)",
@@ -49,6 +63,10 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         help="auto uses uvloop when it is installed (env DNS_EVENT_LOOP)",
     )
 # --8<-- [end:arguments]
+
+
+def rate_limit_from(args: argparse.Namespace) -> ClientRateLimit | None:
+    return ClientRateLimit(args.rate_limit) if args.rate_limit else None
 
 
 def describe_zones(zones: Sequence[dns.zone.Zone]) -> str:
@@ -90,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.log_level)
     zones = load_or_exit(args.zones, args.origin)
     processor = ZoneProcessor(zones)
-    server = DnsServer(processor)
+    server = DnsServer(processor, rate_limit=rate_limit_from(args))
     reload = reloader(processor, args.zones, args.origin)
     run(
         serve_until_signalled(

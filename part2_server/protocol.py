@@ -51,6 +51,13 @@ async def respond(
 # --8<-- [end:respond]
 
 
+def refused_from_header(wire: bytes) -> bytes | None:
+    """REFUSED without parsing, for a client over its rate; None for what we drop anyway."""
+    if len(wire) < HEADER_SIZE or wire[2] & 0x80:
+        return None
+    return header_only_reply(wire, dns.rcode.REFUSED)
+
+
 def header_only_reply(wire: bytes, rcode: dns.rcode.Rcode) -> bytes:
     """A reply made from the 12-byte header alone, for a query we cannot parse."""
     query_id = wire[0:2]

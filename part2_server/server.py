@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .authority import ZoneProcessor
 from .processor import Endpoint, Processor
-from .protocol import respond
+from .protocol import refused_from_header, respond
+from .ratelimit import ClientRateLimit
 from .zones import load_zones
 
 logger = logging.getLogger(__name__)
@@ -38,9 +39,11 @@ class DnsServer:
         tcp_idle_timeout: float = 10.0,
         max_tcp_connections: int = 128,
         max_in_flight: int = 1024,
+        rate_limit: ClientRateLimit | None = None,
     ) -> None:
         self.processor = processor
         self.fast_path = fast_path
+        self.rate_limit = rate_limit
         self.tcp_idle_timeout = tcp_idle_timeout
         self.max_tcp_connections = max_tcp_connections
         self.max_in_flight = max_in_flight
@@ -114,7 +117,9 @@ class DnsServer:
         task.add_done_callback(self._in_flight.discard)
         return task
 
-    def _try_fast_path(self, wire: bytes, src: Endpoint, udp: bool) -> bytes | None:
+    def _answer_before_parsing(self, wire: bytes, src: Endpoint, udp: bool) -> bytes | None:
+        if self.rate_limit is not None and not self.rate_limit.allow(src[0]):
+            return refused_from_header(wire)
         if self.fast_path is None:
             return None
         try:
@@ -128,7 +133,7 @@ class DnsServer:
         if not self._accepting:
             return  # stopping: only the answers already in flight go out
         src = address[:2]  # IPv6 addresses come with flow info and scope id
-        reply = self._try_fast_path(wire, src, True)
+        reply = self._answer_before_parsing(wire, src, True)
         if reply is not None:
             self._udp.sendto(reply, address)
             return
@@ -157,7 +162,7 @@ class DnsServer:
                 wire = await self._read_message(reader)
                 if wire is None or not self._accepting:
                     break
-                reply = self._try_fast_path(wire, src, False)
+                reply = self._answer_before_parsing(wire, src, False)
                 if reply is not None:
                     _write_message(writer, reply)
                     continue

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from part2_server.authority import ZoneProcessor
-from part2_server.cli import add_server_arguments, describe_zones, reloader
+from part2_server.cli import add_server_arguments, describe_zones, rate_limit_from, reloader
 from part2_server.flags import AppendReplacingDefault, env, env_list, positive_float
 from part2_server.processor import Processor
 from part2_server.server import DnsServer
@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     reload = None
     if resolver.zones is not None:
         reload = reloader(resolver.zones, args.zones, args.origin)
-    server = DnsServer(resolver.processor)
+    server = DnsServer(resolver.processor, rate_limit=rate_limit_from(args))
     run(
         serve_until_signalled(
             server, args.host, args.port,
