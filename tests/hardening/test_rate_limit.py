@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import dns.exception
 import dns.message
@@ -10,6 +14,7 @@ import dns.query
 import dns.rcode
 import pytest
 
+from dnstest.peers import free_port
 from dnstest.threads import serving_in_thread
 from part2_server.ratelimit import ClientRateLimit
 from part2_server.server import DnsServer
@@ -98,14 +103,7 @@ def test_refusals_also_apply_before_a_fast_path():
     assert len(canned) == 1
 
 
-def test_the_flag_turns_it_on(tmp_path):
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    from dnstest.peers import free_port
-
+def test_the_flag_turns_it_on():
     repo = Path(__file__).resolve().parents[2]
     port = free_port()
     process = subprocess.Popen(
