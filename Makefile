@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,docs,fast,bench]'
+	# Wheels for tests/packaging, which installs the project into a fresh
+	# virtualenv inside the loopback-only namespace, where PyPI is out of reach.
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest .cache/wheelhouse \
+	    'dnspython>=2.6' 'setuptools>=68'
 	touch $(STAMP)
 
 run: $(STAMP)
