@@ -1,0 +1,246 @@
+"""The cache: encoded replies whose TTLs count down, bounded by LRU eviction.
+
+Each entry is a reply as bytes (RFC 1035 wire format, without its OPT record
+and with ID 0) plus the offsets of its TTLs, so a hit rewrites a few bytes
+instead of building a message. The rules:
+
+- TTLs count down by the whole seconds since the reply was stored; the entry
+  expires when its smallest TTL runs out. A reply with any TTL of 0 is not
+  cached (RFC 1035 s3.2.1: zero means "use for this transaction only").
+- `min_ttl` and `max_ttl` clamp the TTLs of positive answers.
+- Negative answers (NXDOMAIN, or NOERROR with no answer: NODATA) live for
+  min(SOA TTL, SOA MINIMUM), at most `max_negative_ttl` (RFC 2308 s5); the
+  SOA goes back to the client with that TTL, counting down. A negative answer
+  without an SOA is not cached (RFC 2308 s5: no SOA, no negative caching).
+- SERVFAIL is remembered for `failure_ttl` seconds (RFC 9520 s3.2: at least
+  1 second; we take 5) so a dead upstream is not asked again at once.
+- A truncated reply (TC=1) is never cached: it is not the whole answer.
+- Serve-stale (RFC 8767), off unless asked for: an expired entry is kept up
+  to `max_stale` seconds; when a refresh fails it is served with TTL 30, and
+  the refresh is not tried again for 30 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dns.rcode
+import dns.rdatatype
+
+from . import wire
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+# RFC 8767 s4: stale answers carry a TTL of 30 seconds, and s5 suggests
+# trying a failed refresh again no sooner than 30 seconds later.
+STALE_TTL = 30
+STALE_RETRY = 30
+FAILURE_TTL = 5  # RFC 9520 s3.2 asks for 1 to 5 minutes max, at least 1 s
+NEGATIVE_KINDS = ("nxdomain", "nodata")
+
+
+@dataclass
+class Stats:
+    """What `Cache` counts; `entries` is filled in when read."""
+
+    hits: int = 0
+    misses: int = 0
+    evictions: int = 0
+    stale_answers: int = 0
+    coalesced: int = 0  # queries that waited for an identical query already asked
+    entries: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.entries} entries, {self.hits} hits, {self.misses} misses, "
+                f"{self.evictions} evictions, {self.stale_answers} stale answers, "
+                f"{self.coalesced} coalesced")
+
+
+# --8<-- [start:entry]
+@dataclass(slots=True, eq=False)
+class Entry:
+    """One cached reply, as bytes."""
+
+    wire: bytes  # the reply without OPT, ID 0, TTLs as stored (clamped)
+    question_end: int
+    stored_at: float
+    expires_at: float  # stored_at + the smallest TTL
+    kind: str  # "answer", "nxdomain", "nodata" or "failure"
+    dnssec_ok: bool  # from the key: the DO bit of the OPT a hit sends back
+    heads: tuple[bytes, ...]  # header bytes 2-11 per client: see wire.header_variants
+    retry_at: float = 0.0  # serve-stale: do not try a refresh before this
+    # What follows the question, counted down for `_body_for` seconds (-1:
+    # stale). Rebuilt at most once a second, and only for entries that are hit.
+    _body_for: int = -2
+    _body: bytes = b""
+
+    def ttl_offsets(self) -> list[int]:
+        # Found again when needed rather than stored: at most once a second
+        # for a hit entry, and it saves memory on the many that are not hit.
+        return [record.ttl_offset for record in wire.walk_reply(self.wire).records]
+
+    def stored_ttls(self) -> list[int]:
+        """The TTLs as stored, in the order of the records."""
+        return [wire.read_u32(self.wire, offset) for offset in self.ttl_offsets()]
+
+    def body(self, now: float) -> bytes:
+        """Everything after the question, TTLs counted down to `now` (30 when stale)."""
+        elapsed = int(now - self.stored_at) if now < self.expires_at else -1
+        if elapsed != self._body_for:
+            aged = wire.count_down(self.wire, self.ttl_offsets(), elapsed, STALE_TTL)
+            self._body = aged[self.question_end:]
+            self._body_for = elapsed
+        return self._body
+# --8<-- [end:entry]
+
+
+class Cache:
+    """Encoded replies by (qname, qtype, qclass, DO), least recently used first."""
+
+    def __init__(
+        self,
+        max_entries: int = 10_000,
+        *,
+        min_ttl: int = 0,
+        max_ttl: int = 86400,
+        max_negative_ttl: int = 3600,
+        failure_ttl: int = FAILURE_TTL,
+        serve_stale: bool = False,
+        max_stale: int = 86400,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        if not 0 <= min_ttl <= max_ttl:
+            raise ValueError("need 0 <= min_ttl <= max_ttl")
+        self.max_entries = max_entries
+        self.min_ttl = min_ttl
+        self.max_ttl = max_ttl
+        self.max_negative_ttl = max_negative_ttl
+        self.failure_ttl = failure_ttl
+        self.serve_stale = serve_stale
+        self.max_stale = max_stale  # RFC 8767 s5 suggests 1 to 3 days; we keep 1
+        self.clock = clock
+        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self._stats = Stats()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def stats(self) -> Stats:
+        self._stats.entries = len(self._entries)
+        return self._stats
+
+    # --8<-- [start:lookup]
+    def lookup(self, key: bytes, now: float) -> Entry | None:
+        """The entry to answer from at `now`, or None (a miss: ask upstream).
+
+        A stale entry is returned only while a failed refresh waits to be
+        retried; `now >= entry.expires_at` tells the caller it is stale.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if now < entry.expires_at:
+            self._entries.move_to_end(key)  # most recently used goes last
+            return entry
+        if self.serve_stale and now < entry.expires_at + self.max_stale:
+            if now < entry.retry_at:  # a refresh failed a moment ago: stay stale
+                self._entries.move_to_end(key)
+                return entry
+            return None  # kept, in case the refresh fails
+        del self._entries[key]
+        return None
+    # --8<-- [end:lookup]
+
+    def stale(self, key: bytes, now: float) -> Entry | None:
+        """An expired entry we may still serve because a refresh failed (RFC 8767)."""
+        if not self.serve_stale:
+            return None
+        entry = self._entries.get(key)
+        if entry is None or now >= entry.expires_at + self.max_stale:
+            return None
+        # RFC 8767 s5: do not hammer the upstream; answer stale for a while.
+        entry.retry_at = now + STALE_RETRY
+        self._entries.move_to_end(key)
+        return entry
+
+    # --8<-- [start:store]
+    def store(self, key: bytes, reply: bytes, now: float) -> Entry | None:
+        """Remember an encoded reply under `key`; None when it must not be cached."""
+        try:
+            layout = wire.walk_reply(reply)
+        except wire.WireError as error:
+            logger.debug("not caching an unreadable reply: %s", error)
+            return None
+        kind, ttls = self._lifetimes(reply, layout)
+        if kind is None:
+            return None
+        lifetime = min(ttls, default=self.failure_ttl if kind == "failure" else 0)
+        if lifetime <= 0:
+            return None
+        offsets = tuple(record.ttl_offset for record in layout.records)
+        stripped = wire.without_opt(reply, layout)  # the OPT is last, so offsets still hold
+        stored = wire.write_ttls(b"\0\0" + stripped[2:], offsets, ttls)
+        entry = Entry(stored, layout.question_end, now, now + lifetime, kind,
+                      dnssec_ok=wire.key_dnssec_ok(key),
+                      heads=wire.header_variants(stored[2:wire.HEADER_SIZE]))
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)  # the least recently used
+            self._stats.evictions += 1
+        return entry
+    # --8<-- [end:store]
+
+    # --8<-- [start:lifetimes]
+    def _lifetimes(self, reply: bytes, layout: wire.Layout) -> tuple[str | None, tuple[int, ...]]:
+        """What kind of reply this is, and the TTLs to store it with.
+
+        The kind is None when the reply must not be cached.
+        """
+        if reply[2] & wire.FLAG_TC:
+            return None, ()  # truncated: not the whole answer
+        if layout.opt is not None and reply[layout.opt[0] + 5]:
+            return None, ()  # an extended rcode (BADVERS...): not ours to remember
+        if layout.opt is not None and layout.opt[1] != len(reply):
+            return None, ()  # something (a TSIG) after the OPT: not a plain reply
+        rcode = reply[3] & 0x0F
+        ancount = reply[6] << 8 | reply[7]
+        original = [wire.read_u32(reply, record.ttl_offset) for record in layout.records]
+        if rcode == dns.rcode.SERVFAIL:
+            return "failure", tuple(min(ttl, self.failure_ttl) for ttl in original)
+        if 0 in original:
+            return None, ()  # RFC 1035 s3.2.1: TTL 0 means do not cache
+        if rcode == dns.rcode.NXDOMAIN:
+            kind = "nxdomain"
+        elif rcode == dns.rcode.NOERROR:
+            kind = "answer" if ancount else "nodata"
+        else:
+            return None, ()  # REFUSED, NOTIMP...: say it again next time
+        ttls = []
+        has_soa = False
+        for record, ttl in zip(layout.records, original, strict=True):
+            if record.section == 2 and record.rdtype == dns.rdatatype.SOA:
+                # RFC 2308 s5: the negative TTL is the smaller of the SOA's
+                # own TTL and its MINIMUM field (the last 4 bytes of RDATA).
+                minimum = wire.read_u32(reply, record.rdata_end - 4)
+                ttl = min(ttl, minimum, self.max_negative_ttl)
+                has_soa = True
+            elif kind == "answer":
+                ttl = max(self.min_ttl, ttl)
+            ttls.append(min(ttl, self.max_ttl))
+        if kind in NEGATIVE_KINDS and not has_soa:
+            return None, ()  # RFC 2308 s5: without an SOA, no negative caching
+        return kind, tuple(ttls)
+    # --8<-- [end:lifetimes]
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -1,0 +1,242 @@
+"""`cached(processor, cache)`: a cache in front of any processor.
+
+The result is itself a processor (the slow path: parse, look up, ask the inner
+processor on a miss, remember its reply) with one extra method, `fast_path`,
+that the server of part 2 calls with the raw bytes of each query before
+parsing them. A hit there is answered in a few microseconds from bytes; all
+else returns None and takes the slow path.
+
+    processor = cached(compose(zones, forwarder), Cache())
+    server = DnsServer(processor, fast_path=processor.fast_path)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections.abc import Callable
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.rcode
+
+from part2_server.processor import Endpoint, Processor, reply_with_rcode
+
+from . import wire
+from .cache import Cache, Entry
+
+logger = logging.getLogger(__name__)
+
+# What a refresh produced: an entry to answer from, an uncacheable reply
+# (passed on as it is), or None (the inner processor had nothing to say).
+Outcome = Entry | dns.message.Message | None
+
+
+def cached(
+    processor: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None
+) -> CachedProcessor:
+    """Put `cache` in front of `processor`.
+
+    `allow(host)` is the access list the slow path enforces (part 3): the fast
+    path answers only hosts it allows, and leaves the others to be refused the
+    slow way.
+    """
+    return CachedProcessor(processor, cache, allow=allow)
+
+
+class CachedProcessor:
+    """A processor that answers from a cache and asks `inner` on a miss."""
+
+    def __init__(
+        self, inner: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None
+    ) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.allow = allow
+        self._clock = cache.clock  # looked up once: the fast path counts nanoseconds
+        self._stats = cache.stats
+        # Queries being asked upstream right now, by cache key: an identical
+        # query that misses meanwhile waits for the same answer.
+        self._in_flight: dict[bytes, asyncio.Future[Outcome]] = {}
+
+    # --8<-- [start:fast_path]
+    def fast_path(self, query: bytes, src: Endpoint, udp: bool) -> bytes | None:
+        """The reply to `query` straight from the cache, or None to go the slow way."""
+        if self.allow is not None and not self.allow(src[0]):
+            return None  # the slow path refuses this client
+        parsed = wire.read_query(query)
+        if parsed is None:
+            return None
+        key, question_end, edns, udp_limit = parsed
+        now = self._clock()
+        entry = self.cache.lookup(key, now)
+        if entry is None:
+            return None
+        body = entry.body(now)
+        size = question_end + len(body) + (wire.OPT_SIZE if edns else 0)
+        if size > (udp_limit if udp else wire.MAX_MESSAGE):
+            return None  # too big for this client: the slow path truncates it
+        if now < entry.expires_at:
+            self._stats.hits += 1
+        else:
+            self._stats.stale_answers += 1
+        return _assemble(entry, query, question_end, edns, body)
+    # --8<-- [end:fast_path]
+
+    # --8<-- [start:call]
+    async def __call__(
+        self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
+    ) -> dns.message.Message | None:
+        if len(query.question) != 1:
+            return await self.inner(query, src=src, dst=dst)
+        key, request = _key_and_request(query)
+        now = self.cache.clock()
+        entry = self.cache.lookup(key, now)
+        if entry is not None:
+            self._count_hit(entry, now)
+            return _reply_from_entry(entry, now, request)
+        self._stats.misses += 1
+        if query.flags & dns.flags.CD:
+            # RFC 4035 s3.2.2: with CD=1 a validating upstream skips its checks,
+            # so the answer may be one a CD=0 client must never get: such a
+            # query may read the cache, but neither fills it nor shares a refresh.
+            return await self.inner(query, src=src, dst=dst)
+        flight = self._in_flight.get(key)
+        if flight is not None:
+            self._stats.coalesced += 1
+            outcome = await asyncio.shield(flight)
+        else:
+            flight = asyncio.get_running_loop().create_future()
+            self._in_flight[key] = flight
+            try:
+                outcome, own_reply = await self._refresh(key, query, src=src, dst=dst)
+                flight.set_result(outcome)
+            finally:
+                del self._in_flight[key]
+                if not flight.done():  # we were cancelled: so are those waiting
+                    flight.cancel()
+            if own_reply is not None:
+                return own_reply
+        return self._reply(outcome, query, request)
+    # --8<-- [end:call]
+
+    # --8<-- [start:refresh]
+    async def _refresh(
+        self, key: bytes, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
+    ) -> tuple[Outcome, dns.message.Message | None]:
+        """Ask the inner processor, and remember what it says when we may.
+
+        Returns what identical queries waiting meanwhile answer from, and the
+        reply for this query itself when it is not answered from an entry.
+        """
+        try:
+            reply = await self.inner(query, src=src, dst=dst)
+        except Exception:
+            # A failure like any other SERVFAIL: remembered briefly, below.
+            logger.exception("processor failed on %s", query.question[0])
+            reply = reply_with_rcode(query, dns.rcode.SERVFAIL)
+        if reply is None:
+            return None, None
+        now = self.cache.clock()
+        if reply.rcode() == dns.rcode.SERVFAIL:
+            stale = self.cache.stale(key, now)
+            if stale is not None:  # RFC 8767: better an old answer than none
+                return stale, None
+        try:
+            encoded = reply.to_wire()
+        except dns.exception.TooBig:  # over 65535 bytes: the server will truncate it
+            return reply, reply
+        entry = self.cache.store(key, encoded, now)
+        if entry is None:
+            return reply, reply
+        # The reply as the cache will give it from now on (TTLs clamped, the
+        # negative TTL on the SOA), without parsing what we just encoded.
+        return entry, with_stored_ttls(reply, entry)
+    # --8<-- [end:refresh]
+
+    def _reply(
+        self, outcome: Outcome, query: dns.message.Message, request: bytes
+    ) -> dns.message.Message | None:
+        if isinstance(outcome, Entry):
+            now = self.cache.clock()
+            if now >= outcome.expires_at:
+                self._stats.stale_answers += 1  # (a miss already counted: not a hit)
+            return _reply_from_entry(outcome, now, request)
+        if outcome is None:
+            return None
+        return _adapted(outcome, query)
+
+    def _count_hit(self, entry: Entry, now: float) -> None:
+        if now >= entry.expires_at:
+            self._stats.stale_answers += 1
+        else:
+            self._stats.hits += 1
+
+
+def with_stored_ttls(reply: dns.message.Message, entry: Entry) -> dns.message.Message | None:
+    """`reply` with each RRset's TTL as `entry` stored it, or None if they do not line up.
+
+    The entry's TTLs are in the order the RRs were encoded: section by
+    section, RRset by RRset. RRsets whose TTL changes are copied, since they
+    may belong to someone else (a zone's own data, say).
+    """
+    stored = entry.stored_ttls()
+    sections = (reply.answer, reply.authority, reply.additional)
+    if sum(len(rrset) for section in sections for rrset in section) != len(stored):
+        return None
+    position = 0
+    for section in sections:
+        for index, rrset in enumerate(section):
+            ttl = min(stored[position:position + len(rrset)], default=rrset.ttl)
+            position += len(rrset)
+            if ttl != rrset.ttl:
+                section[index] = rrset.copy()
+                section[index].ttl = ttl
+    return reply
+
+
+def _key_and_request(query: dns.message.Message) -> tuple[bytes, bytes]:
+    """The cache key of a parsed query, and its header and question as bytes."""
+    question = query.question[0]
+    asked = question.name.to_wire() + struct.pack(">HH", question.rdtype, question.rdclass)
+    dnssec_ok = query.edns >= 0 and bool(query.ednsflags & dns.flags.DO)
+    return wire.cache_key(asked, dnssec_ok), struct.pack(">HH8x", query.id, query.flags) + asked
+
+
+# --8<-- [start:assemble]
+def _assemble(entry: Entry, query: bytes, question_end: int, edns: bool, body: bytes) -> bytes:
+    """A hit's reply: four pieces of bytes, joined.
+
+    The query's ID (bytes 0-1); the stored flags and counts with the client's
+    RD and CD (and one more additional record when we add an OPT); the
+    query's question, byte for byte, so the client sees its own spelling of
+    the name (some clients randomise its case as a defence against spoofing,
+    and check that it comes back unchanged); then the stored records, TTLs
+    counted down; and our OPT if the client sent one (RFC 6891 s7).
+    """
+    head = entry.heads[edns << 2 | (query[2] & wire.FLAG_RD) << 1 | (query[3] & wire.FLAG_CD) >> 4]
+    reply = query[:2] + head + query[wire.HEADER_SIZE:question_end] + body
+    return reply + wire.OPT_RECORDS[entry.dnssec_ok] if edns else reply
+# --8<-- [end:assemble]
+
+
+def _reply_from_entry(entry: Entry, now: float, request: bytes) -> dns.message.Message:
+    """The same bytes the fast path would send, parsed for the server to render.
+
+    No OPT here: the server adds its own, exactly as for any other reply.
+    """
+    patched = _assemble(entry, request, entry.question_end, False, entry.body(now))
+    return dns.message.from_wire(patched)
+
+
+def _adapted(reply: dns.message.Message, query: dns.message.Message) -> dns.message.Message:
+    """An uncached reply, copied for another client who asked the same question."""
+    mine = dns.message.make_response(query)
+    mine.flags = (reply.flags & ~dns.flags.RD) | (query.flags & dns.flags.RD)
+    mine.set_rcode(reply.rcode())
+    mine.answer = list(reply.answer)
+    mine.authority = list(reply.authority)
+    mine.additional = list(reply.additional)
+    return mine

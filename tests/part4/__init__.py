@@ -1,0 +1,1 @@
+"""Part 4's tests (a package, so their module names cannot clash with other parts')."""
