@@ -27,9 +27,9 @@ import dns.exception
 import dns.message
 import dns.query
 import dns.rcode
+from soak_upstream import expected_address
 
 from bench import HOST, LOAD_CPU, PYTHON, REPO, RESULTS, dnsperf, free_port, running
-from soak_upstream import expected_address
 
 CACHE_SIZE = 2000
 MIX = {"h": 60, "m": 25, "nx": 10, "s": 5}  # percent of dnsperf's queries

@@ -90,7 +90,7 @@ def edns_lines(reply: dns.message.Message) -> list[str]:
 def format_reply(result: ExchangeResult, *, when: datetime.datetime | None = None) -> str:
     """The full dig-like report of one exchange."""
     reply = result.reply
-    lines = header_lines(reply) + [""]
+    lines = [*header_lines(reply), ""]
     lines += edns_lines(reply)
     if reply.question:
         lines.append(";; QUESTION SECTION:")

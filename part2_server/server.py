@@ -202,6 +202,7 @@ def _write_message(writer: asyncio.StreamWriter, message: bytes) -> None:
     writer.write(len(message).to_bytes(TCP_LENGTH_PREFIX, "big") + message)
 
 
+# --8<-- [start:udp_socket]
 class _UdpSocket:
     """UDP on a plain non-blocking socket, read by a callback of the event loop.
 
@@ -256,6 +257,7 @@ class _UdpSocket:
         if self._sock.fileno() >= 0:
             self._loop.remove_reader(self._sock.fileno())
             self._sock.close()
+# --8<-- [end:udp_socket]
 
 
 # --8<-- [start:serve]

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from part2_server.authority import ZoneProcessor
 from part2_server.cli import add_server_arguments, describe_zones, rate_limit_from, reloader
@@ -31,6 +32,7 @@ from .policy import POLICIES, with_policy
 from .upstream import Upstream, parse_upstream
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class SetupError(Exception):
@@ -146,6 +148,17 @@ def describe(resolver: Resolver, policy: str) -> str:
     return ", then ".join(parts)
 
 
+def built_or_exit(parser: argparse.ArgumentParser, build: Callable[[argparse.Namespace], T],
+                  args: argparse.Namespace) -> T:
+    """`build(args)`, or stop the program saying why (parts 3 and 4 share this)."""
+    try:
+        return build(args)
+    except FileError as error:
+        sys.exit(f"error: {error}")  # a file to fix, not a flag: no usage message
+    except SetupError as error:
+        parser.error(str(error))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m part3_forwarder",
@@ -155,12 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_forwarder_arguments(parser)
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    try:
-        resolver = build_processor(args)
-    except FileError as error:
-        sys.exit(f"error: {error}")  # a file to fix, not a flag: no usage message
-    except SetupError as error:
-        parser.error(str(error))
+    resolver = built_or_exit(parser, build_processor, args)
     reload = None
     if resolver.zones is not None:
         reload = reloader(resolver.zones, args.zones, args.origin)

@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import logging
 import signal
-import sys
 import time
 from collections.abc import Sequence
 
@@ -24,11 +23,11 @@ from part2_server.server import DnsServer
 from part2_server.service import configure_logging, run, serve_until_signalled
 from part3_forwarder.access import access_controlled
 from part3_forwarder.cli import (
-    FileError,
     Resolver,
     SetupError,
     add_forwarder_arguments,
     build_processor,
+    built_or_exit,
     describe,
 )
 
@@ -171,10 +170,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_cache_arguments(parser)
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    try:
-        caching = build_resolver(args)
-    except FileError as error:
-        sys.exit(f"error: {error}")  # a file to fix, not a flag: no usage message
-    except SetupError as error:
-        parser.error(str(error))
+    caching = built_or_exit(parser, build_resolver, args)
     run(serve(caching, args), args.event_loop)

@@ -55,7 +55,8 @@ def wait_until_serving(host: str, port: int, zone: str, process: subprocess.Pope
             return
         except (OSError, dns.exception.Timeout):
             time.sleep(0.05)
-    raise RuntimeError(f"server did not answer within {timeout}s: {log.read_text(errors='replace')}")
+    said = log.read_text(errors="replace")
+    raise RuntimeError(f"server did not answer within {timeout}s: {said}")
 
 
 @contextlib.contextmanager

@@ -18,17 +18,17 @@ from pathlib import Path
 
 import dns.message
 import dns.name
-import dns.rdataclass
 import dns.rcode
+import dns.rdataclass
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-
 from dnstest.threads import serving_in_thread
+from hypothesis import HealthCheck, example, given, settings
+from wire_fuzz import NASTIES, hostile_packets, udp_exchange
+
 from part2_server.authority import ZoneProcessor
 from part2_server.server import DnsServer
 from part2_server.zones import load_zone
 from part4_cache.cli import add_cache_arguments, build_resolver
-from wire_fuzz import NASTIES, hostile_packets, udp_exchange
 
 ZONE = Path(__file__).resolve().parents[2] / "zones" / "example.test.zone"
 ORIGIN = dns.name.from_text("example.test.")

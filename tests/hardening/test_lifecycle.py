@@ -15,7 +15,6 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-
 from dnstest.peers import free_port
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-
 from dnstest.peers import free_port
 from dnstest.threads import serving_in_thread
+
 from part2_server.ratelimit import ClientRateLimit
 from part2_server.server import DnsServer
 

@@ -11,8 +11,8 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-
 from dnstest.threads import serving_in_thread
+
 from part2_server.authority import ZoneProcessor
 from part2_server.server import DnsServer
 from part2_server.zones import load_zone

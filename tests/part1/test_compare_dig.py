@@ -58,7 +58,8 @@ def ours(server, name, rdtype, *options):
 
 def header(text):
     """The status and the flags/counts line, without the random ID."""
-    status = re.search(r"^;; ->>HEADER<<- opcode: (\w+), status: (\w+), id: \d+$", text, re.MULTILINE)
+    status = re.search(r"^;; ->>HEADER<<- opcode: (\w+), status: (\w+), id: \d+$", text,
+                       re.MULTILINE)
     flags = re.search(r"^;; flags: .*$", text, re.MULTILINE)
     return status.groups(), flags.group(0)
 

@@ -110,7 +110,7 @@ async def test_error_rcodes_are_answers(fake_upstream):
 async def test_tcp_refused_after_truncation_is_a_transport_error():
     async with FakeDnsServer(tcp="refuse") as fake:
         fake.answer("www.example.", "A", WWW, truncate=True)
-        with pytest.raises(TransportError, match="TCP to 127.0.0.1"):
+        with pytest.raises(TransportError, match=r"TCP to 127\.0\.0\.1"):
             await exchange(make_query("www.example."), *fake.address, timeout=1, tries=2)
         assert [q.transport for q in fake.queries] == ["udp", "udp"]
 
@@ -151,5 +151,5 @@ async def test_a_udp_socket_error_is_a_transport_error(monkeypatch):
         raise OSError(101, "Network is unreachable")
 
     monkeypatch.setattr("dns.asyncquery.udp", unreachable)
-    with pytest.raises(TransportError, match="UDP to 127.0.0.1 port 53 failed"):
+    with pytest.raises(TransportError, match=r"UDP to 127\.0\.0\.1 port 53 failed"):
         await exchange(make_query("example."), "127.0.0.1", 53, tries=2)

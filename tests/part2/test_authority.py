@@ -111,5 +111,5 @@ async def test_replace_with_no_zones_serves_nothing():
 
 
 def test_the_same_origin_twice_is_refused():
-    with pytest.raises(ValueError, match="home.test. given twice"):
+    with pytest.raises(ValueError, match=r"home\.test\. given twice"):
         ZoneProcessor([zone("home.test."), zone("home.test.")])

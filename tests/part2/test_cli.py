@@ -12,7 +12,6 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-
 from dnstest.peers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +59,7 @@ def wait_for(port, name="example.test.", rdtype="SOA", within=10.0):
 
 def stop(process):
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=10)
+    _, err = process.communicate(timeout=10)
     return process.returncode, err
 
 
