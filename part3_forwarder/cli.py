@@ -148,6 +148,24 @@ def describe(resolver: Resolver, policy: str) -> str:
     return ", then ".join(parts)
 
 
+def local_data_reloader(resolver: Resolver, args: argparse.Namespace
+                        ) -> Callable[[], None] | None:
+    """A SIGHUP handler that reads the zones and the hosts file again, if there are any."""
+    reloads = []
+    if resolver.zones is not None:
+        reloads.append(reloader(resolver.zones, args.zones, args.origin))
+    if resolver.hosts is not None:
+        reloads.append(resolver.hosts.reload)
+    if not reloads:
+        return None
+
+    def reload() -> None:
+        for each in reloads:
+            each()
+
+    return reload
+
+
 def built_or_exit(parser: argparse.ArgumentParser, build: Callable[[argparse.Namespace], T],
                   args: argparse.Namespace) -> T:
     """`build(args)`, or stop the program saying why (parts 3 and 4 share this)."""
@@ -169,14 +187,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
     resolver = built_or_exit(parser, build_processor, args)
-    reload = None
-    if resolver.zones is not None:
-        reload = reloader(resolver.zones, args.zones, args.origin)
     server = DnsServer(resolver.processor, rate_limit=rate_limit_from(args))
     run(
         serve_until_signalled(
             server, args.host, args.port,
-            what=describe(resolver, args.local_policy), reload=reload,
+            what=describe(resolver, args.local_policy),
+            reload=local_data_reloader(resolver, args),
         ),
         args.event_loop,
     )

@@ -72,19 +72,30 @@ class HostsProcessor:
     def __init__(self, path: str | Path, *, ttl: int = 0) -> None:
         self.path = Path(path)
         self.ttl = ttl
+        self.addresses, self.names = self._read()
+
+    def _read(self):
         addresses: dict[tuple[dns.name.Name, int], list[str]] = defaultdict(list)
         names_of: dict[dns.name.Name, dns.name.Name] = {}  # reverse name -> canonical name
-        for address, names in read_hosts(path):
+        for address, names in read_hosts(self.path):
             rdtype = dns.rdatatype.AAAA if ":" in address else dns.rdatatype.A
             for name in names:
                 if address not in addresses[name, rdtype]:
                     addresses[name, rdtype].append(address)
             # The first line that lists an address gives its canonical name.
             names_of.setdefault(dns.reversename.from_address(address), names[0])
-        self.addresses = dict(addresses)
-        self.names = names_of
         logger.info("%s: %d names, %d addresses",
-                    path, len({name for name, _ in self.addresses}), len(self.names))
+                    self.path, len({name for name, _ in addresses}), len(names_of))
+        return dict(addresses), names_of
+
+    def reload(self) -> None:
+        """Read the file again (on SIGHUP); if it is broken, keep what we had and say why."""
+        try:
+            # One assignment, no await in between: no query sees half of each.
+            self.addresses, self.names = self._read()
+        except (HostsError, OSError) as error:
+            logger.error("reload failed, still answering from the hosts file read before: %s",
+                         error)
 
     # --8<-- [start:answer]
     async def __call__(

@@ -15,7 +15,7 @@ import signal
 import time
 from collections.abc import Sequence
 
-from part2_server.cli import rate_limit_from, reloader
+from part2_server.cli import rate_limit_from
 from part2_server.flags import env
 from part2_server.processor import Processor
 from part2_server.ratelimit import ClientRateLimit
@@ -29,6 +29,7 @@ from part3_forwarder.cli import (
     build_processor,
     built_or_exit,
     describe,
+    local_data_reloader,
 )
 
 from .cache import Cache, Clock, Stats
@@ -142,12 +143,12 @@ async def log_stats_every(cache: Cache, interval: float = STATS_INTERVAL) -> Non
 async def serve(caching: CachingResolver, args: argparse.Namespace) -> None:
     """Serve until SIGTERM or Ctrl-C; SIGUSR1 logs the statistics, as dnsmasq does."""
     reload = None
-    if caching.resolver.zones is not None:
-        reload_zones = reloader(caching.resolver.zones, args.zones, args.origin)
+    reload_local_data = local_data_reloader(caching.resolver, args)
+    if reload_local_data is not None:
 
         def reload() -> None:
-            reload_zones()
-            caching.cache.clear()  # so the edited zone shows at once, not after its TTLs
+            reload_local_data()
+            caching.cache.clear()  # so the edited files show at once, not after their TTLs
 
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, log_stats, caching.cache)

@@ -111,3 +111,57 @@ def test_a_port_in_use_is_one_clear_line(programs, module):
     assert f"cannot listen on 127.0.0.1 port {port}" in err
     assert "Traceback" not in err
     first.terminate()
+
+
+def wait_for_answer(port, name, address, within=5.0):
+    deadline = time.monotonic() + within
+    while True:
+        reply = ask(port, name, timeout=1)
+        if reply.answer and reply.answer[0][0].address == address:
+            return
+        assert time.monotonic() < deadline, f"{name} never became {address}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("module", FORWARDING)
+def test_sighup_reloads_zones_and_hosts_without_dropping_queries(
+        programs, fake_upstream_thread, tmp_path, module):
+    zone = tmp_path / "example.test.zone"
+    zone.write_text(ZONE.read_text())
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.21 printer.lan\n")
+    port = free_port()
+    process = programs(module, "--port", str(port), "--zone", str(zone), "--hosts", str(hosts),
+                       "--upstream", f"127.0.0.1:{fake_upstream_thread.port}")
+    wait_until_answering(port)
+    # A client asking all along: not one of its questions may go unanswered.
+    answered, stop = [], threading.Event()
+
+    def keep_asking():
+        while not stop.is_set():
+            try:
+                answered.append(ask(port, "printer.lan.", timeout=1).rcode())
+            except dns.exception.Timeout:
+                answered.append("lost")
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    try:
+        zone.write_text(zone.read_text() + "\nadded 300 IN A 127.0.0.31\n")
+        hosts.write_text("127.0.0.21 printer.lan\n127.0.0.22 scanner.lan\n")
+        process.send_signal(signal.SIGHUP)
+        wait_for_answer(port, "added.example.test.", "127.0.0.31")
+        wait_for_answer(port, "scanner.lan.", "127.0.0.22")
+        hosts.write_text("127.0.0.21 printer.lan\n127.0.0.300 broken.lan\n")
+        process.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+        wait_for_answer(port, "scanner.lan.", "127.0.0.22", within=1)  # the old data stays
+    finally:
+        stop.set()
+        asker.join()
+    assert len(answered) > 10 and set(answered) == {dns.rcode.NOERROR}
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "reload failed" in err
+    assert f"{hosts}:2" in err
