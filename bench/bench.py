@@ -609,6 +609,30 @@ def write_targets(out: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_board_table(out: dict) -> str:
+    """What each part costs, for the board page: CPU per query and memory."""
+    part4 = out["resolvers"].get("part 4 (uvloop)", {})
+    part2 = out["authoritative"].get("part 2 (uvloop)", {})
+    memory = out.get("memory", {})
+
+    def cpu(run: dict) -> str:
+        value = run.get("cpu_us_per_query")
+        return f"{value:,.0f} µs" if value is not None else "not measured"
+
+    rows = [
+        ("part 1 (the client)", "runs once per question, then exits", "-"),
+        ("part 2, answering from a zone", cpu(part2), "-"),
+        ("part 3, forwarding (part 4's misses)", cpu(part4.get("misses", {})), "-"),
+        ("part 4, a cache hit", cpu(part4.get("hits", {})),
+         f"{memory.get('rss_mb_start', '?')} MB empty, {memory.get('rss_mb_10000', '?')} MB "
+         f"with 10,000 answers, {memory.get('rss_mb_100000', '?')} MB with 100,000"),
+    ]
+    lines = [f"Measured by `make bench` on {out['date']} ({out['machine']}), uvloop:", "",
+             "| what | CPU per query | memory (RSS) |", "|---|---:|---|"]
+    lines += [f"| {what} | {cost} | {rss} |" for what, cost, rss in rows]
+    return "\n".join(lines) + "\n"
+
+
 def write_chart(out: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -669,6 +693,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     (DOCS / "targets.txt").write_text(write_targets(out))
     shutil.copy(RESULTS / "chart.png", DOCS / "chart.png")
     shutil.copy(RESULTS / "profile.txt", DOCS / "profile.txt")
+    (DOCS / "board.txt").write_text(write_board_table(out))
     print(table)
     print(f"bench: done in {out['elapsed_s']} s; results in {RESULTS.relative_to(REPO)} "
           f"and {DOCS.relative_to(REPO)}")
