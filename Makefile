@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	# Wheels for tests/packaging, which installs the project into a fresh
 	# virtualenv inside the loopback-only namespace, where PyPI is out of reach.
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest .cache/wheelhouse \
-	    'dnspython>=2.6' 'setuptools>=68'
+	    'dnspython>=2.6' 'setuptools>=77'
 	touch $(STAMP)
 
 run: $(STAMP)
