@@ -108,14 +108,14 @@ def check_answers(port: int, until: float, per_second: int, counts: dict) -> Non
         time.sleep(max(0.0, 1 - (time.monotonic() - started)))
 
 
-def soak(seconds: int, qps: int, workdir: Path) -> dict:
+def soak(seconds: int, qps: int, workdir: Path, event_loop: str) -> dict:
     rng = random.Random(3)
     mix = write_mix(workdir / "mix.txt", 200_000, rng)
     upstream_port, port = free_port(), free_port()
     upstream_command = [PYTHON, str(REPO / "bench" / "soak_upstream.py"), str(upstream_port)]
     resolver_command = [PYTHON, "-m", "part4_cache", "--host", HOST, "--port", str(port),
                         "--upstream", f"{HOST}:{upstream_port}", "--cache-size",
-                        str(CACHE_SIZE), "--log-level", "warning"]
+                        str(CACHE_SIZE), "--log-level", "warning", "--event-loop", event_loop]
     counts = {"garbage sent": 0, "garbage answered": 0, "checked": 0, "checker lost": 0,
               "wrong": 0, "wrong examples": []}
     with running("soak-upstream", upstream_command, upstream_port, workdir, cpu=LOAD_CPU,
@@ -147,6 +147,7 @@ def soak(seconds: int, qps: int, workdir: Path) -> dict:
     return {
         "seconds": seconds,
         "target_qps": qps,
+        "event_loop": event_loop,
         "dnsperf": {"command": run.command, "sent": run.completed + run.lost,
                     "answered": run.completed, "lost": run.lost, "qps": round(run.qps)},
         **{k: v for k, v in counts.items()},
@@ -166,7 +167,7 @@ def write_report(result: dict) -> str:
         f"{result['seconds']} s of dnsperf at up to {result['target_qps']} queries a second "
         f"(60% hits, 25% unique names, 10% NXDOMAIN, 5% names whose upstream takes 300 ms), "
         f"with {result['garbage sent']} malformed packets at the same time; part 4 with "
-        f"--cache-size {CACHE_SIZE}.",
+        f"--cache-size {CACHE_SIZE} --event-loop {result['event_loop']}.",
         "",
         "| what | figure |",
         "|---|---|",
@@ -195,12 +196,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=120, help="length of the run (max 600)")
     parser.add_argument("--qps", type=int, default=2000, help="dnsperf's rate limit")
+    parser.add_argument("--event-loop", default="auto", choices=["auto", "asyncio", "uvloop"],
+                        help="part 4's event loop")
     args = parser.parse_args()
     seconds = min(args.seconds, 600)  # bounded, whatever is asked
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = RESULTS / "soak"
     workdir.mkdir(exist_ok=True)
-    result = soak(seconds, args.qps, workdir)
+    result = soak(seconds, args.qps, workdir, args.event_loop)
     (RESULTS / "soak.json").write_text(json.dumps(result, indent=2))
     report = write_report(result)
     (RESULTS / "soak.md").write_text(report)
