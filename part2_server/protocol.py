@@ -28,6 +28,10 @@ MIN_UDP_PAYLOAD = 512
 # packet on nearly every path, so large answers move to TCP, not to fragments.
 OUR_UDP_PAYLOAD = 1232
 TCP_MAX_MESSAGE = 65535
+# The header bits that mean something in a query: the opcode, RD, AD and CD
+# (RFC 1035 s4.1.1; RFC 6840 s5.7 for AD). AA, TC, RA, Z and the rcode only
+# mean something in a reply.
+QUERY_FLAG_BITS = 0x7800 | dns.flags.RD | dns.flags.AD | dns.flags.CD
 
 
 # --8<-- [start:respond]
@@ -40,7 +44,7 @@ async def respond(
     if wire[2] & 0x80:
         return None  # QR=1 is a response; answering it invites reflection loops
     try:
-        query = dns.message.from_wire(wire)
+        query = dns.message.from_wire(only_query_flags(wire))
     except Exception as error:  # dnspython raises many kinds on hostile bytes
         logger.debug("FORMERR to %s: %s", src, error)
         return header_only_reply(wire, dns.rcode.FORMERR)
@@ -49,6 +53,18 @@ async def respond(
         logger.debug("%s:%d %s -> %s", *src, query.question[:1], dns.rcode.to_text(reply.rcode()))
     return render(query, reply, udp=udp)
 # --8<-- [end:respond]
+
+
+def only_query_flags(wire: bytes) -> bytes:
+    """`wire` with the header bits a query has no use for cleared.
+
+    dnspython keeps every distinct flags value it ever parses (Python's enum
+    caches them), so hostile queries with random bits would grow the process
+    by a few hundred bytes per new combination, up to 32,768 of them. Cleared
+    first, 128 combinations remain in queries (and a few more in our replies).
+    """
+    flags = int.from_bytes(wire[2:4], "big") & QUERY_FLAG_BITS
+    return wire[:2] + flags.to_bytes(2, "big") + wire[4:]
 
 
 def refused_from_header(wire: bytes) -> bytes | None:

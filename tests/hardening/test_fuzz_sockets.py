@@ -10,12 +10,15 @@ are both cached after the first round.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
+import random
 import socket
 import struct
 from pathlib import Path
 
+import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
@@ -26,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from wire_fuzz import NASTIES, hostile_packets, udp_exchange
 
 from part2_server.authority import ZoneProcessor
+from part2_server.protocol import respond
 from part2_server.server import DnsServer
 from part2_server.zones import load_zone
 from part4_cache.cli import add_cache_arguments, build_resolver
@@ -182,3 +186,23 @@ def test_tcp_hostile_messages(server, errors, wire):
     check_reply(wire, reply)
     check_sentinel(good)
     assert not errors, [r.getMessage() for r in errors]
+
+
+def test_random_header_bits_do_not_grow_memory():
+    """dnspython's flag enum remembers every value it parses; hostile queries with
+    random bits must not be able to fill it (it once grew a soak run by MBs)."""
+    async def answer(query, *, src, dst):
+        return dns.message.make_response(query)
+
+    async def flood(seed):
+        rng = random.Random(seed)
+        wire = bytearray(dns.message.make_query("a.example.", "A").to_wire())
+        for _ in range(3000):
+            wire[2:4] = (rng.getrandbits(16) & 0x7FFF).to_bytes(2, "big")  # QR=0: a query
+            await respond(bytes(wire), answer, src=("127.0.0.1", 1), dst=("127.0.0.1", 2),
+                          udp=True)
+
+    asyncio.run(flood(1))  # every combination that can still matter is now known
+    known = len(dns.flags.Flag._value2member_map_)
+    asyncio.run(flood(2))  # so 3,000 more random queries add nothing
+    assert len(dns.flags.Flag._value2member_map_) == known

@@ -19,7 +19,8 @@ def test_default_allows_loopback_and_private(host):
 
 @pytest.mark.parametrize(
     "host",
-    ["203.0.113.7", "172.32.0.1", "192.0.2.1", "2001:db8::1", "::ffff:203.0.113.7", "not-an-ip", ""],
+    ["203.0.113.7", "172.32.0.1", "192.0.2.1", "2001:db8::1", "::ffff:203.0.113.7",
+     "not-an-ip", ""],
 )
 def test_default_refuses_the_rest(host):
     assert not AccessList().allows(host)
