@@ -55,6 +55,7 @@ async def respond(
 # --8<-- [end:respond]
 
 
+# --8<-- [start:only_query_flags]
 def only_query_flags(wire: bytes) -> bytes:
     """`wire` with the header bits a query has no use for cleared.
 
@@ -65,6 +66,7 @@ def only_query_flags(wire: bytes) -> bytes:
     """
     flags = int.from_bytes(wire[2:4], "big") & QUERY_FLAG_BITS
     return wire[:2] + flags.to_bytes(2, "big") + wire[4:]
+# --8<-- [end:only_query_flags]
 
 
 def refused_from_header(wire: bytes) -> bytes | None:
