@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+from collections.abc import Callable
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -49,21 +50,21 @@ def ip_address(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not an IP address: {text!r}") from None
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be above zero: {text}")
-    return value
+def _number(convert: Callable[[str], float], kind: str, *, above: bool, complaint: str):
+    """An argparse type for a number at or above zero (strictly above when `above`)."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {kind}: {text!r}") from None
+        if value < 0 or (above and value == 0):
+            raise argparse.ArgumentTypeError(f"{complaint}: {text}")
+        return value
+
+    return parse
 
 
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be below zero: {text}")
-    return value
+positive_float = _number(float, "a number", above=True, complaint="must be above zero")
+non_negative_float = _number(float, "a number", above=False, complaint="must not be below zero")
+whole_number = _number(int, "a whole number", above=False, complaint="must not be negative")

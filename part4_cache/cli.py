@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 
 from part2_server.cli import rate_limit_from
-from part2_server.flags import env
+from part2_server.flags import env, whole_number
 from part2_server.processor import Processor
 from part2_server.ratelimit import ClientRateLimit
 from part2_server.server import DnsServer
@@ -40,16 +40,6 @@ logger = logging.getLogger(__name__)
 STATS_INTERVAL = 60.0  # seconds between two statistics lines in the log
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
-    return value
-
-
 def _yes_no(text: str | None) -> bool:
     return (text or "").strip().lower() in ("1", "yes", "true", "on")
 
@@ -60,21 +50,21 @@ def add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     add_forwarder_arguments(parser)
     group = parser.add_argument_group("cache")
     group.add_argument(
-        "--cache-size", metavar="N", type=_count, default=env("DNS_CACHE_SIZE", "10000"),
+        "--cache-size", metavar="N", type=whole_number, default=env("DNS_CACHE_SIZE", "10000"),
         help="most answers kept; the least recently used goes first "
         "(env DNS_CACHE_SIZE, default 10000)",
     )
     group.add_argument(
-        "--min-ttl", metavar="S", type=_count, default=env("DNS_MIN_TTL", "0"),
+        "--min-ttl", metavar="S", type=whole_number, default=env("DNS_MIN_TTL", "0"),
         help="keep positive answers at least this long, whatever their TTL says "
         "(env DNS_MIN_TTL, default 0: obey the TTL)",
     )
     group.add_argument(
-        "--max-ttl", metavar="S", type=_count, default=env("DNS_MAX_TTL", "86400"),
+        "--max-ttl", metavar="S", type=whole_number, default=env("DNS_MAX_TTL", "86400"),
         help="keep nothing longer than this (env DNS_MAX_TTL, default 86400: a day)",
     )
     group.add_argument(
-        "--max-negative-ttl", metavar="S", type=_count,
+        "--max-negative-ttl", metavar="S", type=whole_number,
         default=env("DNS_MAX_NEGATIVE_TTL", "3600"),
         help="keep 'no such name' answers at most this long "
         "(env DNS_MAX_NEGATIVE_TTL, default 3600)",

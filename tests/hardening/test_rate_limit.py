@@ -13,19 +13,12 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
+from dnstest.clock import FakeClock
 from dnstest.peers import free_port
 from dnstest.threads import serving_in_thread
 
 from part2_server.ratelimit import ClientRateLimit
 from part2_server.server import DnsServer
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_a_burst_then_refusals_then_the_bucket_refills():

@@ -1,21 +1,15 @@
 """UpstreamHealth: set aside after failures in a row, back after the rest, with a fake clock."""
 
+from dnstest.clock import FakeClock
+
 from part3_forwarder.health import UpstreamHealth
 from part3_forwarder.upstream import parse_upstream
 
 A, B = parse_upstream("127.0.0.1:5301"), parse_upstream("127.0.0.1:5302")
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
 def test_set_aside_after_max_failures_in_a_row_and_back_after_the_rest():
-    clock = Clock()
+    clock = FakeClock()
     health = UpstreamHealth([A, B], max_failures=3, rest=30, clock=clock)
     assert health.order() == [A, B]
     health.failed(A, "timed out")
@@ -31,7 +25,7 @@ def test_set_aside_after_max_failures_in_a_row_and_back_after_the_rest():
 
 
 def test_a_success_in_between_clears_the_record():
-    health = UpstreamHealth([A, B], max_failures=3, clock=Clock())
+    health = UpstreamHealth([A, B], max_failures=3, clock=FakeClock())
     for _ in range(5):
         health.failed(A, "timed out")
         health.failed(A, "timed out")
@@ -40,7 +34,7 @@ def test_a_success_in_between_clears_the_record():
 
 
 def test_after_the_rest_one_more_failure_sets_it_aside_again():
-    clock = Clock()
+    clock = FakeClock()
     health = UpstreamHealth([A, B], max_failures=3, rest=30, clock=clock)
     for _ in range(3):
         health.failed(A, "timed out")
@@ -54,7 +48,7 @@ def test_after_the_rest_one_more_failure_sets_it_aside_again():
 
 
 def test_when_all_are_resting_all_are_asked():
-    health = UpstreamHealth([A, B], max_failures=1, clock=Clock())
+    health = UpstreamHealth([A, B], max_failures=1, clock=FakeClock())
     health.failed(A, "timed out")
     health.failed(B, "timed out")
     assert health.order() == [A, B]

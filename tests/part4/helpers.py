@@ -8,23 +8,11 @@ import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
+from dnstest.clock import FakeClock  # noqa: F401 (the part 4 tests import it from here)
 from dnstest.fake_server import parse_rrs
 
 SRC = ("127.0.0.1", 40000)
 DST = ("127.0.0.1", 8053)
-
-
-class FakeClock:
-    """A clock that moves only when told to: no test sleeps for a TTL."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class Scripted:
