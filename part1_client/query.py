@@ -7,10 +7,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from .errors import BadQuery
-
-# The UDP payload size we advertise with EDNS. 1232 bytes fits in one IPv6
-# packet without fragmentation (DNS flag day 2020); bigger answers come over TCP.
-EDNS_PAYLOAD = 1232
+from .sizes import EDNS_PAYLOAD
 
 
 # --8<-- [start:make_query]

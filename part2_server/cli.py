@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
-import dns.zone
-
 from .authority import ZoneProcessor
-from .flags import (
+from .options import (
     AppendReplacingDefault,
     env,
     env_list,
@@ -18,12 +15,10 @@ from .flags import (
     non_negative_float,
     port_number,
 )
-from .ratelimit import ClientRateLimit
+from .ratelimit import client_rate_limit
 from .server import DnsServer
-from .service import configure_logging, run, serve_until_signalled
+from .service import configure_logging, describe_zones, run, serve_until_signalled, zone_reloader
 from .zones import ZoneError, load_zones
-
-logger = logging.getLogger(__name__)
 
 
 # --8<-- [start:arguments]
@@ -65,37 +60,6 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 # --8<-- [end:arguments]
 
 
-def rate_limit_from(args: argparse.Namespace) -> ClientRateLimit | None:
-    return ClientRateLimit(args.rate_limit) if args.rate_limit else None
-
-
-def describe_zones(zones: Sequence[dns.zone.Zone]) -> str:
-    return ", ".join(f"{zone.origin} (serial {zone.get_soa().serial})" for zone in zones)
-
-
-def load_or_exit(paths: Sequence[str], origin: str | None) -> list[dns.zone.Zone]:
-    """Load every zone, or stop the program with the one-line reason."""
-    try:
-        return load_zones(paths, origin)
-    except ZoneError as error:
-        sys.exit(f"error: {error}")
-
-
-def reloader(processor: ZoneProcessor, paths: Sequence[str], origin: str | None):
-    """A SIGHUP handler: load the zones again, keeping the old ones if that fails."""
-
-    def reload() -> None:
-        try:
-            zones = load_zones(paths, origin)
-        except ZoneError as error:
-            logger.error("reload failed, still serving the zones loaded before: %s", error)
-            return
-        processor.replace(zones)
-        logger.info("reloaded %s", describe_zones(zones))
-
-    return reload
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m part2_server",
@@ -106,13 +70,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.zones:
         parser.error("give at least one --zone FILE (or set DNS_ZONES)")
     configure_logging(args.log_level)
-    zones = load_or_exit(args.zones, args.origin)
+    try:
+        zones = load_zones(args.zones, args.origin)
+    except ZoneError as error:
+        sys.exit(f"error: {error}")
     processor = ZoneProcessor(zones)
-    server = DnsServer(processor, rate_limit=rate_limit_from(args))
-    reload = reloader(processor, args.zones, args.origin)
+    server = DnsServer(processor, rate_limit=client_rate_limit(args.rate_limit))
     run(
         serve_until_signalled(
-            server, args.host, args.port, what=describe_zones(zones), reload=reload
+            server, args.host, args.port, what=describe_zones(zones),
+            reload=zone_reloader(processor, args.zones, args.origin),
         ),
         args.event_loop,
     )

@@ -13,7 +13,10 @@ from typing import Protocol
 import dns.message
 import dns.rcode
 
-# (host, port): who sent a query (src) and which of our addresses received it (dst).
+# (host, port). A processor is told who sent the query (src), and where the
+# server listens (dst): the address and port it was started with, which is
+# 0.0.0.0 or :: when it listens on every address. (Which of the machine's
+# addresses a packet came in on would take IP_PKTINFO; no processor needs it.)
 Endpoint = tuple[str, int]
 
 

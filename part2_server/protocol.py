@@ -16,18 +16,12 @@ import dns.opcode
 import dns.rcode
 import dns.rdatatype
 
+from part1_client.sizes import EDNS_PAYLOAD, HEADER_SIZE, MAX_MESSAGE, MIN_UDP_PAYLOAD
+
 from .processor import Endpoint, Processor, reply_with_rcode
 
 logger = logging.getLogger(__name__)
 
-HEADER_SIZE = 12
-# RFC 1035 s4.2.1: without EDNS a UDP reply is at most 512 bytes, and
-# RFC 6891 s6.2.5: a requestor's payload below 512 is treated as 512.
-MIN_UDP_PAYLOAD = 512
-# The payload we advertise: DNS Flag Day 2020's 1232 bytes fit in one IPv6
-# packet on nearly every path, so large answers move to TCP, not to fragments.
-OUR_UDP_PAYLOAD = 1232
-TCP_MAX_MESSAGE = 65535
 # The header bits that mean something in a query: the opcode, RD, AD and CD
 # (RFC 1035 s4.1.1; RFC 6840 s5.7 for AD). AA, TC, RA, Z and the rcode only
 # mean something in a reply.
@@ -120,14 +114,14 @@ def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool)
         # RFC 6891 s7: OPT in the reply only when the query had one. It is
         # hop-by-hop, so it is ours, not whatever the processor's source sent.
         # RFC 3225 s3: the DO bit is copied from the query.
-        reply.use_edns(0, query.ednsflags & dns.flags.DO, OUR_UDP_PAYLOAD)
+        reply.use_edns(0, query.ednsflags & dns.flags.DO, EDNS_PAYLOAD)
     else:
         reply.use_edns(False)
     reply.set_rcode(rcode)  # extended rcodes (BADVERS) live in the OPT we just set
     reply.flags &= ~dns.flags.TC
     # RFC 4035 s3.1.6: the CD bit is copied from the query into the reply.
     reply.flags = (reply.flags & ~dns.flags.CD) | (query.flags & dns.flags.CD)
-    limit = udp_limit(query) if udp else TCP_MAX_MESSAGE
+    limit = udp_limit(query) if udp else MAX_MESSAGE
     try:
         return reply.to_wire(max_size=limit)
     except dns.exception.TooBig:

@@ -45,3 +45,8 @@ class ClientRateLimit:
             self._buckets.popitem(last=False)
         return allowed
     # --8<-- [end:allow]
+
+
+def client_rate_limit(rate: float) -> ClientRateLimit | None:
+    """The limit for `rate` queries a second per client, or None for 0 (no limit)."""
+    return ClientRateLimit(rate) if rate else None

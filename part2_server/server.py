@@ -14,6 +14,8 @@ import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from part1_client.sizes import MAX_MESSAGE
+
 from .authority import ZoneProcessor
 from .processor import Endpoint, Processor
 from .protocol import refused_from_header, respond
@@ -234,7 +236,7 @@ class _UdpSocket:
         recvfrom, received = self._sock.recvfrom, self._received
         for _ in range(self.BURST):
             try:
-                wire, address = recvfrom(65535)
+                wire, address = recvfrom(MAX_MESSAGE)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as error:

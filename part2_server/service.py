@@ -1,4 +1,4 @@
-"""Running a server as a program: logging, the event loop, and signals.
+"""Running a server as a program: logging, the event loop, signals, reloads.
 
 Shared by the command lines of parts 2, 3 and 4.
 """
@@ -9,9 +9,13 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 
+import dns.zone
+
+from .authority import ZoneProcessor
 from .server import DnsServer
+from .zones import ZoneError, load_zones
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +71,24 @@ async def serve_until_signalled(
     logger.info("stopping")
     await server.stop()
 # --8<-- [end:serve_until_signalled]
+
+
+def describe_zones(zones: Sequence[dns.zone.Zone]) -> str:
+    """The zones for a log line: origin and serial of each."""
+    return ", ".join(f"{zone.origin} (serial {zone.get_soa().serial})" for zone in zones)
+
+
+def zone_reloader(processor: ZoneProcessor, paths: Sequence[str],
+                  origin: str | None) -> Callable[[], None]:
+    """A SIGHUP handler: load the zones again, keeping the old ones if that fails."""
+
+    def reload() -> None:
+        try:
+            zones = load_zones(paths, origin)
+        except ZoneError as error:
+            logger.error("reload failed, still serving the zones loaded before: %s", error)
+            return
+        processor.replace(zones)
+        logger.info("reloaded %s", describe_zones(zones))
+
+    return reload

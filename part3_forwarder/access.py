@@ -17,7 +17,9 @@ from collections.abc import Iterable
 import dns.message
 import dns.rcode
 
-from part2_server.processor import Endpoint, Processor, reply_with_rcode
+from part2_server import Endpoint, Processor, reply_with_rcode
+
+from .addresses import same_family_address
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +65,9 @@ class AccessList:
     def _allows(self, host: str) -> bool:
         """True if a client at `host` (an IP address as text) may ask us."""
         try:
-            address = ipaddress.ip_address(host.partition("%")[0])  # drop a scope id
+            address = same_family_address(host)  # ::ffff:10.0.0.1 is 10.0.0.1
         except ValueError:
             return False
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped  # ::ffff:10.0.0.1 on a dual-stack socket
         # `in` is False across IP versions, so both kinds of network can share a list.
         return any(address in network for network in self.networks)
 # --8<-- [end:access_list]

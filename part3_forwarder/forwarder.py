@@ -38,6 +38,7 @@ import dns.message
 import dns.rcode
 
 from part1_client import DnsClientError, ResolveTimeout, exchange
+from part1_client.sizes import EDNS_PAYLOAD
 from part2_server.processor import Endpoint, reply_with_rcode
 
 from .health import UpstreamHealth
@@ -45,9 +46,6 @@ from .upstream import Upstream
 
 logger = logging.getLogger(__name__)
 
-# What we advertise upstream: the payload the whole project uses (part 2's
-# server too), DNS Flag Day 2020's 1232 bytes.
-UPSTREAM_PAYLOAD = 1232
 # Upstream rcodes we pass on to the client; any other means "ask another".
 ANSWERS = (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
 
@@ -156,7 +154,7 @@ def make_upstream_query(query: dns.message.Message) -> dns.message.Message:
     # RFC 3225 s3: DO is copied, so a client that wants DNSSEC records gets them.
     return dns.message.make_query(
         question.name, question.rdtype, question.rdclass,
-        use_edns=0, payload=UPSTREAM_PAYLOAD, flags=flags,
+        use_edns=0, payload=EDNS_PAYLOAD, flags=flags,
         want_dnssec=bool(query.ednsflags & dns.flags.DO),
     )
 # --8<-- [end:upstream_query]

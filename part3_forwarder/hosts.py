@@ -18,7 +18,6 @@ does not resolve.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections import defaultdict
 from pathlib import Path
@@ -32,7 +31,9 @@ import dns.rdatatype
 import dns.reversename
 import dns.rrset
 
-from part2_server.processor import Endpoint
+from part2_server import Endpoint
+
+from .addresses import parse_address
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def read_hosts(path: str | Path) -> list[tuple[str, list[dns.name.Name]]]:
         address, *names = fields
         try:
             # A scope ("fe80::1%eth0") means nothing outside this machine: drop it.
-            address = str(ipaddress.ip_address(address.partition("%")[0]))
+            address = str(parse_address(address))
         except ValueError:
             raise HostsError(f"{path}:{number}: {address!r} is not an IP address") from None
         if not names:

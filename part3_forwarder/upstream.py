@@ -8,7 +8,8 @@ port ("[::1]:5353"), since an IPv6 address is itself full of colons.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
+
+from .addresses import parse_address
 
 DNS_PORT = 53
 
@@ -44,7 +45,7 @@ def parse_upstream(text: str) -> Upstream:
     else:  # a bare IPv4 or IPv6 address
         host, port_text = text, None
     try:
-        address = ipaddress.ip_address(host.partition("%")[0])  # fe80::1%eth0 has a scope
+        address = parse_address(host)  # fe80::1%eth0 has a scope: dropped
     except ValueError:
         raise ValueError(f"{text!r}: the upstream must be an IP address, not {host!r}") from None
     if address.is_unspecified:

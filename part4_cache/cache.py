@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import dns.rcode
 import dns.rdatatype
 
+from part1_client.sizes import HEADER_SIZE
+
 from . import wire
 
 logger = logging.getLogger(__name__)
@@ -191,7 +193,7 @@ class Cache:
         stored = wire.write_ttls(b"\0\0" + stripped[2:], offsets, ttls)
         entry = Entry(stored, layout.question_end, now, now + lifetime, kind,
                       dnssec_ok=wire.key_dnssec_ok(key),
-                      heads=wire.header_variants(stored[2:wire.HEADER_SIZE]))
+                      heads=wire.header_variants(stored[2:HEADER_SIZE]))
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

@@ -27,7 +27,7 @@ import dns.exception
 import dns.message
 import dns.query
 
-from part2_server.flags import port_number
+from part2_server.options import port_number
 
 ZONES = Path(__file__).resolve().parent.parent / "zones"
 HOST = "127.0.0.1"

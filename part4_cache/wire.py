@@ -23,7 +23,8 @@ import functools
 import struct
 from typing import NamedTuple
 
-HEADER_SIZE = 12
+from part1_client.sizes import EDNS_PAYLOAD, HEADER_SIZE, MIN_UDP_PAYLOAD
+
 TYPE_OPT = 41
 FLAG_QR = 0x80  # in byte 2 of the header
 FLAG_TC = 0x02  # in byte 2
@@ -31,10 +32,6 @@ FLAG_RD = 0x01  # in byte 2
 FLAG_CD = 0x10  # in byte 3
 OPCODE_MASK = 0x78  # in byte 2; opcode 0 is QUERY
 EDNS_DO = 0x8000  # RFC 3225: "DNSSEC OK", the top bit of the OPT's flags
-# RFC 6891 s6.2.5 and RFC 1035 s4.2.1: without EDNS a UDP reply is at most
-# 512 bytes; with EDNS the client says how much it takes, never below 512.
-MIN_UDP_PAYLOAD = 512
-MAX_MESSAGE = 65535
 OPT_SIZE = 11  # an OPT record without options
 
 _u16 = struct.Struct(">H")
@@ -255,7 +252,7 @@ def count_down(wire: bytes, offsets: tuple[int, ...], elapsed: int, stale_ttl: i
     return bytes(out)
 
 
-def opt_record(dnssec_ok: bool, payload: int = 1232) -> bytes:
+def opt_record(dnssec_ok: bool, payload: int = EDNS_PAYLOAD) -> bytes:
     """The 11 bytes of the OPT our server sends: version 0, no options.
 
     root name (1 byte: 00), TYPE 41 (00 29), CLASS = our UDP payload size,

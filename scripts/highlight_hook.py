@@ -1,7 +1,7 @@
 """A mkdocs hook: highlight lines of an included snippet by their text, not their number.
 
-    ```python title="part3_forwarder/cli.py" hl_text="compose(*local|access_controlled("
-    --8<-- "part3_forwarder/cli.py:resolver"
+    ```python title="part3_forwarder/resolver.py" hl_text="compose(*local|access_controlled("
+    --8<-- "part3_forwarder/resolver.py:resolver"
     ```
 
 becomes `hl_lines="39 41"`, counted in the section as it is today, so the

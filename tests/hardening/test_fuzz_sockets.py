@@ -9,7 +9,6 @@ are both cached after the first round.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -32,7 +31,7 @@ from part2_server.authority import ZoneProcessor
 from part2_server.protocol import respond
 from part2_server.server import DnsServer
 from part2_server.zones import load_zone
-from part4_cache.cli import add_cache_arguments, build_resolver
+from part4_cache import CacheSettings, build_caching_resolver
 
 ZONE = Path(__file__).resolve().parents[2] / "zones" / "example.test.zone"
 ORIGIN = dns.name.from_text("example.test.")
@@ -64,13 +63,10 @@ def errors():
 
 def part4_server() -> DnsServer:
     """The whole resolver: the example zone local, the rest forwarded to a dead end."""
-    parser = argparse.ArgumentParser()
-    add_cache_arguments(parser)
     # Port 9 (discard) on loopback: nothing answers there, so names outside
     # the zone get SERVFAIL after the (short) timeout; the tests ask local names.
-    args = parser.parse_args(["--zone", str(ZONE), "--upstream", "127.0.0.1:9",
-                              "--timeout", "0.2"])
-    return build_resolver(args).server()
+    settings = CacheSettings(zones=[str(ZONE)], upstreams=["127.0.0.1:9"], timeout=0.2)
+    return build_caching_resolver(settings).server()
 
 
 SERVERS = {

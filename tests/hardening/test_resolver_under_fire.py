@@ -3,7 +3,6 @@ upstreams that fail while the resolver must keep serving what it can."""
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from dnstest.fake_server import POISON_A
 from dnstest.threads import serving_in_thread
 
-from part4_cache.cli import add_cache_arguments, build_resolver
+from part4_cache import CacheSettings, build_caching_resolver
 
 ZONE = Path(__file__).resolve().parents[2] / "zones" / "example.test.zone"
 TIMEOUT = 1.0  # --timeout: the bound on a client's wait when upstreams fail
@@ -23,12 +22,9 @@ TIMEOUT = 1.0  # --timeout: the bound on a client's wait when upstreams fail
 
 @pytest.fixture
 def resolver(fake_upstream_thread):
-    parser = argparse.ArgumentParser()
-    add_cache_arguments(parser)
-    args = parser.parse_args(["--zone", str(ZONE), "--upstream",
-                              f"127.0.0.1:{fake_upstream_thread.port}",
-                              "--timeout", str(TIMEOUT)])
-    with serving_in_thread(build_resolver(args).server()) as server:
+    settings = CacheSettings(zones=[str(ZONE)], timeout=TIMEOUT,
+                             upstreams=[f"127.0.0.1:{fake_upstream_thread.port}"])
+    with serving_in_thread(build_caching_resolver(settings).server()) as server:
         yield server
 
 

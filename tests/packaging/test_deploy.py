@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from dnstest.tools import require_tool
 
-from part4_cache.cli import add_cache_arguments, build_resolver
+from part2_server.options import settings_from
+from part4_cache import CacheSettings, build_caching_resolver
+from part4_cache.cli import add_cache_arguments
 
 REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "deploy" / "dns-resolver.service"
@@ -103,7 +105,7 @@ def test_the_settings_make_a_resolver_on_port_53(monkeypatch: pytest.MonkeyPatch
     add_cache_arguments(parser)     # defaults are read from the environment now
     args = parser.parse_args([])
     assert args.port == 53
-    caching = build_resolver(args)
+    caching = build_caching_resolver(settings_from(args, CacheSettings))
     assert [str(upstream) for upstream in caching.resolver.forwarder.upstreams] == [
         "192.0.2.53:53", "198.51.100.53:53"]
     assert caching.resolver.zones is not None

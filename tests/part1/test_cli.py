@@ -189,3 +189,19 @@ def test_python_dash_m(fake):
                          check=False)
     assert (bad.returncode, bad.stdout) == (1, "")
     assert bad.stderr == "part1_client: unknown type 'BOGUS'\n"
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(fake):
+    # `python -m part1_client ... | head -1`: head leaves after one line. Here
+    # the reader has left before the client writes anything at all.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        gone = subprocess.run([sys.executable, "-m", "part1_client", "alias.example.",
+                               f"@{fake.host}", "-p", str(fake.port)],
+                              cwd=REPO, stdout=write_end, stderr=subprocess.PIPE, text=True,
+                              timeout=30, check=False)
+    finally:
+        os.close(write_end)
+    assert gone.stderr == ""
+    assert gone.returncode == 1

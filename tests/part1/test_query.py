@@ -6,7 +6,7 @@ import dns.rdatatype
 import pytest
 
 from part1_client import BadQuery, DnsClientError, make_query
-from part1_client.query import EDNS_PAYLOAD
+from part1_client.sizes import EDNS_PAYLOAD
 
 
 def test_defaults_recursive_query_for_a_with_edns():

@@ -15,13 +15,10 @@ import dns.rcode
 import pytest
 from dnstest.peers import free_port
 
+from part2_server.options import settings_from
+from part3_forwarder import ResolverSettings, SetupError, build_resolver
 from part3_forwarder.access import DEFAULT_ALLOW
-from part3_forwarder.cli import (
-    SetupError,
-    add_forwarder_arguments,
-    build_processor,
-    main,
-)
+from part3_forwarder.cli import add_forwarder_arguments, main
 from part3_forwarder.upstream import Upstream
 
 REPO = Path(__file__).parents[2]
@@ -43,6 +40,11 @@ def parse(*flags):
     return parser.parse_args(list(flags))
 
 
+def built(args):
+    """What main() builds from the parsed flags."""
+    return build_resolver(settings_from(args, ResolverSettings))
+
+
 def test_defaults():
     args = parse("--upstream", "127.0.0.1:5353")
     assert args.upstreams == [Upstream("127.0.0.1", 5353)]
@@ -58,7 +60,7 @@ def test_repeated_flags_add_up():
                  "--allow", "127.0.0.1/32", "--allow", "::1")
     assert args.upstreams == [Upstream("127.0.0.1", 53), Upstream("::1", 5353)]
     assert [str(n) for n in args.allow] == ["127.0.0.1/32", "::1/128"]
-    resolver = build_processor(args)
+    resolver = built(args)
     assert resolver.forwarder.upstreams == args.upstreams
     assert resolver.access.allows("127.0.0.1") and not resolver.access.allows("127.0.0.2")
 
@@ -71,7 +73,7 @@ def test_environment_defaults(monkeypatch):
     monkeypatch.setenv("DNS_TIMEOUT", "2.5")
     args = parse()
     assert (args.local_policy, args.hosts, args.timeout) == ("transparent", str(HOSTS), 2.5)
-    resolver = build_processor(args)
+    resolver = built(args)
     assert resolver.forwarder.upstreams == [Upstream("127.0.0.1", 5301), Upstream("::1", 5302)]
     assert resolver.forwarder.timeout == 2.5
     assert resolver.hosts is not None
@@ -82,14 +84,24 @@ def test_a_flag_replaces_the_environment(monkeypatch):
     monkeypatch.setenv("DNS_UPSTREAMS", "127.0.0.1:5301 127.0.0.1:5302")
     monkeypatch.setenv("DNS_ALLOW", "10.0.0.0/8")
     args = parse("--upstream", "127.0.0.1:5303", "--allow", "192.168.0.0/16")
-    resolver = build_processor(args)
+    resolver = built(args)
     assert resolver.forwarder.upstreams == [Upstream("127.0.0.1", 5303)]
     assert not resolver.access.allows("10.1.1.1")
 
 
-def test_build_processor_raises_setup_error_for_part_4_to_report():
+def test_build_resolver_raises_setup_error_for_the_command_line_to_report():
     with pytest.raises(SetupError, match="no upstream to forward to"):
-        build_processor(parse())
+        build_resolver(ResolverSettings())
+
+
+def test_the_resolver_is_built_from_plain_settings_without_argparse():
+    settings = ResolverSettings(upstreams=["127.0.0.1:5301"], zones=[str(OVERRIDE_ZONE)],
+                                allow=["127.0.0.1/32"], timeout=2.0)
+    resolver = build_resolver(settings)
+    assert resolver.forwarder.upstreams == [Upstream("127.0.0.1", 5301)]
+    assert resolver.forwarder.timeout == 2.0
+    assert [str(zone.origin) for zone in resolver.zones.zones] == ["example.test."]
+    assert resolver.access.allows("127.0.0.1") and not resolver.access.allows("127.0.0.2")
 
 
 def refusal(capsys, *flags):

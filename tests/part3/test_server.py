@@ -1,10 +1,9 @@
 """The composed resolver behind part 2's server, on an ephemeral loopback port.
 
-Built with the same `build_processor` as the command line, so what is tested
+Built with the same `build_resolver` as the command line, so what is tested
 here is what `python -m part3_forwarder` serves.
 """
 
-import argparse
 import asyncio
 from pathlib import Path
 
@@ -14,18 +13,12 @@ import dns.message
 import dns.rcode
 import pytest
 
-from part2_server.server import DnsServer
-from part3_forwarder.cli import add_forwarder_arguments, build_processor
+from part3_forwarder import ResolverSettings, build_resolver
 
 REPO = Path(__file__).parents[2]
 OVERRIDE_ZONE = REPO / "docs" / "examples" / "override.example.test.zone"
 HOSTS = REPO / "docs" / "examples" / "home.hosts"
 
-
-def arguments(*flags):
-    parser = argparse.ArgumentParser()
-    add_forwarder_arguments(parser)
-    return parser.parse_args(["--port", "0", *flags])
 
 
 async def query(server, name, rdtype="A", *, source=None, tcp=False, timeout=3.0):
@@ -36,11 +29,12 @@ async def query(server, name, rdtype="A", *, source=None, tcp=False, timeout=3.0
 
 @pytest.fixture
 async def serve():
-    """serve(*flags): the resolver the CLI would build, started on a free port."""
+    """serve(upstream, **settings): the resolver the CLI would build, on a free port."""
     servers = []
 
-    async def start(*flags):
-        server = DnsServer(build_processor(arguments(*flags)).processor)
+    async def start(upstream, **settings):
+        upstreams = [f"{upstream.host}:{upstream.port}"]
+        server = build_resolver(ResolverSettings(upstreams=upstreams, port=0, **settings)).server()
         await server.start("127.0.0.1", 0)
         servers.append(server)
         return server
@@ -53,8 +47,7 @@ async def serve():
 async def test_local_names_are_answered_while_upstreams_are_dead(serve, fake_upstream):
     fake_upstream.script(None, None, drop=True)  # the upstream has died
     server = await serve(
-        "--upstream", f"{fake_upstream.host}:{fake_upstream.port}",
-        "--zone", str(OVERRIDE_ZONE), "--hosts", str(HOSTS), "--timeout", "0.8",
+        fake_upstream, zones=[str(OVERRIDE_ZONE)], hosts=str(HOSTS), timeout=0.8,
     )
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -75,8 +68,7 @@ async def test_the_hosts_file_comes_before_the_zones(serve, fake_upstream, tmp_p
     hosts = tmp_path / "hosts"
     hosts.write_text("10.9.9.9 nas.example.test\n")
     server = await serve(
-        "--upstream", f"{fake_upstream.host}:{fake_upstream.port}",
-        "--zone", str(OVERRIDE_ZONE), "--hosts", str(hosts),
+        fake_upstream, zones=[str(OVERRIDE_ZONE)], hosts=str(hosts),
     )
     reply = await query(server, "nas.example.test.")
     assert [r.to_text() for r in reply.answer] == ["nas.example.test. 0 IN A 10.9.9.9"]
@@ -87,9 +79,7 @@ async def test_the_hosts_file_comes_before_the_zones(serve, fake_upstream, tmp_p
 
 async def test_every_reply_says_recursion_is_available(serve, fake_upstream):
     fake_upstream.answer("www.example.com.", "A", "www.example.com. 60 IN A 127.0.0.5")
-    server = await serve(
-        "--upstream", f"{fake_upstream.host}:{fake_upstream.port}", "--zone", str(OVERRIDE_ZONE)
-    )
+    server = await serve(fake_upstream, zones=[str(OVERRIDE_ZONE)])
     local = await query(server, "nas.example.test.")
     forwarded = await query(server, "www.example.com.")
     assert local.flags & dns.flags.RA and local.flags & dns.flags.AA
@@ -100,8 +90,7 @@ async def test_every_reply_says_recursion_is_available(serve, fake_upstream):
 async def test_a_client_outside_the_allow_list_is_refused(serve, fake_upstream, tcp):
     fake_upstream.answer("www.example.com.", "A", "www.example.com. 60 IN A 127.0.0.5")
     server = await serve(
-        "--upstream", f"{fake_upstream.host}:{fake_upstream.port}",
-        "--zone", str(OVERRIDE_ZONE), "--allow", "127.0.0.1/32",
+        fake_upstream, zones=[str(OVERRIDE_ZONE)], allow=["127.0.0.1/32"],
     )
     # 127.0.0.2 is this machine too (all of 127/8 is), but not on the list.
     for name in ("www.example.com.", "nas.example.test."):
@@ -115,6 +104,6 @@ async def test_a_client_outside_the_allow_list_is_refused(serve, fake_upstream, 
 
 async def test_the_default_list_allows_all_of_loopback(serve, fake_upstream):
     fake_upstream.answer("www.example.com.", "A", "www.example.com. 60 IN A 127.0.0.5")
-    server = await serve("--upstream", f"{fake_upstream.host}:{fake_upstream.port}")
+    server = await serve(fake_upstream)
     reply = await query(server, "www.example.com.", source="127.0.0.2")
     assert reply.rcode() == dns.rcode.NOERROR

@@ -4,7 +4,6 @@ The resolver runs in the test's event loop with a fake clock, so TTLs count
 down without the test waiting; dig runs as a real process.
 """
 
-import argparse
 import asyncio
 import shutil
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from dnstest.peers import nsd
 from dnstest.tools import require_tool
 
-from part4_cache.cli import add_cache_arguments, build_resolver
+from part4_cache import CacheSettings, build_caching_resolver
 
 from .helpers import FakeClock
 
@@ -50,10 +49,8 @@ async def test_dig_sees_ttls_count_down_and_negative_answers_cached(zone, tmp_pa
     server = None
     try:
         with nsd({"example.test.": zone}, tmp_path) as (host, port):
-            parser = argparse.ArgumentParser()
-            add_cache_arguments(parser)
-            args = parser.parse_args(["--upstream", f"{host}:{port}", "--timeout", "0.5"])
-            server = build_resolver(args, clock=clock).server()
+            settings = CacheSettings(upstreams=[f"{host}:{port}"], timeout=0.5)
+            server = build_caching_resolver(settings, clock=clock).server()
             await server.start("127.0.0.1", 0)
             # nsd adds the zone's NS records in the authority section.
             assert await dig(server.port, "nas.example.test") == (

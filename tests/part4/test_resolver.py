@@ -16,8 +16,10 @@ import dns.rcode
 import pytest
 from dnstest.peers import free_port, wait_until_serving
 
-from part4_cache import Cache
-from part4_cache.cli import add_cache_arguments, build_resolver, log_stats_every, main
+from part2_server.options import settings_from
+from part4_cache import Cache, CacheSettings, build_caching_resolver
+from part4_cache.cli import add_cache_arguments, main
+from part4_cache.service import log_stats_every
 
 from .helpers import FakeClock
 
@@ -32,8 +34,8 @@ def parse(*argv: str) -> argparse.Namespace:
 async def running(fake_upstream):
     """Part 4 on an ephemeral port, forwarding to the fake upstream, fake clock."""
     clock = FakeClock()
-    caching = build_resolver(
-        parse("--port", "0", "--upstream", f"{fake_upstream.host}:{fake_upstream.port}"),
+    caching = build_caching_resolver(
+        CacheSettings(port=0, upstreams=[f"{fake_upstream.host}:{fake_upstream.port}"]),
         clock=clock,
     )
     server = caching.server()
@@ -58,8 +60,8 @@ async def test_hits_over_udp_and_tcp_do_not_reach_the_upstream(running, fake_ups
 
 
 async def test_a_refused_client_is_refused_even_for_cached_names(fake_upstream):
-    caching = build_resolver(parse("--port", "0", "--allow", "10.0.0.0/8",
-                                   "--upstream", f"{fake_upstream.host}:{fake_upstream.port}"))
+    caching = build_caching_resolver(CacheSettings(
+        port=0, allow=["10.0.0.0/8"], upstreams=[f"{fake_upstream.host}:{fake_upstream.port}"]))
     fake_upstream.answer("www.example.", "A", "www.example. 300 IN A 192.0.2.1")
     query = dns.message.make_query("www.example.", "A")
     await caching.cached(query, src=("10.0.0.7", 5353), dst=("10.0.0.1", 53))  # now cached
@@ -82,7 +84,7 @@ def test_cache_flags_and_their_defaults(monkeypatch):
             args.serve_stale) == (10000, 0, 86400, 3600, False)
     args = parse("--upstream", "127.0.0.1:5300", "--cache-size", "50", "--min-ttl", "10",
                  "--max-ttl", "600", "--serve-stale")
-    cache = build_resolver(args).cache
+    cache = build_caching_resolver(settings_from(args, CacheSettings)).cache
     assert (cache.max_entries, cache.min_ttl, cache.max_ttl, cache.serve_stale) == (
         50, 10, 600, True)
 
@@ -140,7 +142,7 @@ def test_sigusr1_logs_the_statistics(fake_upstream_thread, tmp_path):
 
 async def test_statistics_are_logged_periodically_only_when_they_change(caplog):
     cache = Cache()
-    caplog.set_level(logging.INFO, logger="part4_cache.cli")
+    caplog.set_level(logging.INFO, logger="part4_cache.service")
     ticker = asyncio.create_task(log_stats_every(cache, interval=0))
     try:
         for _ in range(5):

@@ -9,10 +9,10 @@ start-up, with a message naming the culprit.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Iterable
 
+from .addresses import IPAddress, same_family_address
 from .upstream import Upstream
 
 
@@ -36,8 +36,8 @@ def refuse_forwarding_loop(upstreams: Iterable[Upstream], host: str, port: int) 
 def _same_place(upstream_host: str, listen_host: str) -> bool:
     """Does a packet sent to `upstream_host` reach a socket bound to `listen_host`?"""
     try:
-        upstream = _address(upstream_host)
-        listening = _address(listen_host)
+        upstream = same_family_address(upstream_host)
+        listening = same_family_address(listen_host)
     except ValueError:  # a listening name such as "localhost": compare as written
         return upstream_host == listen_host
     if listening.is_unspecified:
@@ -47,14 +47,7 @@ def _same_place(upstream_host: str, listen_host: str) -> bool:
     return upstream == listening
 
 
-def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    address = ipaddress.ip_address(host.partition("%")[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
-def _is_local(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _is_local(address: IPAddress) -> bool:
     """True if `address` belongs to this machine: only then can we bind to it."""
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as probe:

@@ -22,6 +22,7 @@ import dns.flags
 import dns.message
 import dns.rcode
 
+from part1_client.sizes import HEADER_SIZE, MAX_MESSAGE
 from part2_server.processor import Endpoint, Processor, reply_with_rcode
 
 from . import wire
@@ -76,7 +77,7 @@ class CachedProcessor:
             return None
         body = entry.body(now)
         size = question_end + len(body) + (wire.OPT_SIZE if edns else 0)
-        if size > (udp_limit if udp else wire.MAX_MESSAGE):
+        if size > (udp_limit if udp else MAX_MESSAGE):
             return None  # too big for this client: the slow path truncates it
         if now < entry.expires_at:
             self._stats.hits += 1
@@ -217,7 +218,7 @@ def _assemble(entry: Entry, query: bytes, question_end: int, edns: bool, body: b
     counted down; and our OPT if the client sent one (RFC 6891 s7).
     """
     head = entry.heads[edns << 2 | (query[2] & wire.FLAG_RD) << 1 | (query[3] & wire.FLAG_CD) >> 4]
-    reply = query[:2] + head + query[wire.HEADER_SIZE:question_end] + body
+    reply = query[:2] + head + query[HEADER_SIZE:question_end] + body
     return reply + wire.OPT_RECORDS[entry.dnssec_ok] if edns else reply
 # --8<-- [end:assemble]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from part3_forwarder.loop import ForwardingLoopError, refuse_forwarding_loop
+from part3_forwarder.loop_guard import ForwardingLoopError, refuse_forwarding_loop
 from part3_forwarder.upstream import parse_upstream
 
 

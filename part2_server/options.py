@@ -1,15 +1,20 @@
-"""Command-line flags whose defaults come from the environment.
+"""Command-line options whose defaults come from the environment.
 
-Every flag `--some-flag` can also be set as DNS_SOME_FLAG, so a board can keep
-its settings in a systemd EnvironmentFile. A flag on the command line wins.
+(Options, not "flags": in DNS, flags are the header's bits.) Every option
+`--some-option` can also be set as DNS_SOME_OPTION, so a board can keep its
+settings in a systemd EnvironmentFile. An option on the command line wins.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ipaddress
 import os
 from collections.abc import Callable
+from typing import TypeVar
+
+Settings = TypeVar("Settings")
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -68,3 +73,9 @@ def _number(convert: Callable[[str], float], kind: str, *, above: bool, complain
 positive_float = _number(float, "a number", above=True, complaint="must be above zero")
 non_negative_float = _number(float, "a number", above=False, complaint="must not be below zero")
 whole_number = _number(int, "a whole number", above=False, complaint="must not be negative")
+
+
+def settings_from(args: argparse.Namespace, settings: type[Settings]) -> Settings:
+    """A settings dataclass filled from the parsed flags of the same names."""
+    names = (field.name for field in dataclasses.fields(settings))
+    return settings(**{name: getattr(args, name) for name in names if hasattr(args, name)})
