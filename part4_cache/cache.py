@@ -27,6 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.rcode
 import dns.rdatatype
@@ -64,6 +65,13 @@ class Stats:
                 f"{self.coalesced} coalesced")
 
 
+class Stored(NamedTuple):
+    """What `Cache.store` kept: the entry, and each record's TTL as stored, in wire order."""
+
+    entry: Entry
+    ttls: tuple[int, ...]
+
+
 # --8<-- [start:entry]
 @dataclass(slots=True, eq=False)
 class Entry:
@@ -86,10 +94,6 @@ class Entry:
         # Found again when needed rather than stored: at most once a second
         # for a hit entry, and it saves memory on the many that are not hit.
         return [record.ttl_offset for record in wire.walk_reply(self.wire).records]
-
-    def stored_ttls(self) -> list[int]:
-        """The TTLs as stored, in the order of the records."""
-        return [wire.read_u32(self.wire, offset) for offset in self.ttl_offsets()]
 
     def body(self, now: float) -> bytes:
         """Everything after the question, TTLs counted down to `now` (30 when stale)."""
@@ -175,7 +179,7 @@ class Cache:
         return entry
 
     # --8<-- [start:store]
-    def store(self, key: bytes, reply: bytes, now: float) -> Entry | None:
+    def store(self, key: bytes, reply: bytes, now: float) -> Stored | None:
         """Remember an encoded reply under `key`; None when it must not be cached."""
         try:
             layout = wire.walk_reply(reply)
@@ -199,7 +203,7 @@ class Cache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)  # the least recently used
             self._stats.evictions += 1
-        return entry
+        return Stored(entry, ttls)
     # --8<-- [end:store]
 
     # --8<-- [start:lifetimes]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import dns.exception
 import dns.flags
@@ -23,16 +23,17 @@ import dns.message
 import dns.rcode
 
 from part1_client.sizes import HEADER_SIZE, MAX_MESSAGE
-from part2_server.processor import Endpoint, Processor, reply_with_rcode
+from part2_server import Endpoint, Processor, reply_with_rcode
 
 from . import wire
 from .cache import Cache, Entry
 
 logger = logging.getLogger(__name__)
 
-# What a refresh produced: an entry to answer from, an uncacheable reply
-# (passed on as it is), or None (the inner processor had nothing to say).
-Outcome = Entry | dns.message.Message | None
+# What a refresh produced, for the identical queries that waited for it: the
+# reply (as the cache keeps it, when it keeps it), a stale entry (RFC 8767),
+# or None (the inner processor had nothing to say).
+Outcome = dns.message.Message | Entry | None
 
 
 def cached(
@@ -149,12 +150,15 @@ class CachedProcessor:
             encoded = reply.to_wire()
         except dns.exception.TooBig:  # over 65535 bytes: the server will truncate it
             return reply, reply
-        entry = self.cache.store(key, encoded, now)
-        if entry is None:
+        stored = self.cache.store(key, encoded, now)
+        if stored is None:
             return reply, reply
         # The reply as the cache will give it from now on (TTLs clamped, the
         # negative TTL on the SOA), without parsing what we just encoded.
-        return entry, with_stored_ttls(reply, entry)
+        as_stored = with_stored_ttls(reply, stored.ttls)
+        if as_stored is None:
+            return stored.entry, None
+        return as_stored, as_stored
     # --8<-- [end:refresh]
 
     def _reply(
@@ -176,17 +180,18 @@ class CachedProcessor:
             self._stats.hits += 1
 
 
-def with_stored_ttls(reply: dns.message.Message, entry: Entry) -> dns.message.Message | None:
-    """`reply` with each RRset's TTL as `entry` stored it, or None if they do not line up.
+def with_stored_ttls(reply: dns.message.Message, stored: Sequence[int]
+                     ) -> dns.message.Message | None:
+    """`reply` with each RRset's TTL as the cache stored it; None if they do not line up.
 
-    The entry's TTLs are in the order the RRs were encoded: section by
-    section, RRset by RRset. RRsets whose TTL changes are copied, since they
-    may belong to someone else (a zone's own data, say).
+    `stored` has the TTLs in the order the RRs were encoded: section by
+    section, RRset by RRset, RR by RR (dnspython encodes every RR of an RRset
+    with the RRset's TTL). RRsets whose TTL changes are copied, since they may
+    belong to someone else (a zone's own data, say).
     """
-    stored = entry.stored_ttls()
     sections = (reply.answer, reply.authority, reply.additional)
     if sum(len(rrset) for section in sections for rrset in section) != len(stored):
-        return None
+        return None  # a record we do not keep (a TSIG, say): answer from the entry
     position = 0
     for section in sections:
         for index, rrset in enumerate(section):

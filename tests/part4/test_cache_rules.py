@@ -3,10 +3,11 @@
 import asyncio
 
 import dns.flags
+import dns.message
 import dns.rcode
 import pytest
 
-from part4_cache import Cache, cached
+from part4_cache import Cache, cached, wire
 
 from .helpers import fast, make_query, slow, ttls
 
@@ -382,6 +383,29 @@ async def test_identical_concurrent_misses_cause_one_upstream_query(resolver, up
         assert reply.id == query.id
         assert reply.question[0].name.to_text() == query.question[0].name.to_text()  # case too
         assert [str(rd) for rd in reply.answer[0]] == ["192.0.2.1"]
+
+
+async def test_a_miss_is_encoded_and_walked_once_and_waiters_parse_nothing(
+        upstream, clock, monkeypatch):
+    # The asker's reply is encoded once (to store it) and the stored bytes are
+    # walked once (to find the TTLs); the reply and the waiters' copies get
+    # the stored TTLs (clamped here to 60) without parsing those bytes back.
+    resolver = cached(upstream, Cache(max_ttl=60, clock=clock))
+    upstream.answer("www.example.test.", "A", "www.example.test. 300 IN A 192.0.2.1")
+    upstream.gate = asyncio.Event()
+    walks, parses = [], []
+    walk, parse = wire.walk_reply, dns.message.from_wire
+    monkeypatch.setattr(wire, "walk_reply", lambda *a: walks.append(1) or walk(*a))
+    monkeypatch.setattr(dns.message, "from_wire",
+                        lambda *a, **k: parses.append(1) or parse(*a, **k))
+    pending = [asyncio.create_task(slow(resolver, make_query("www.example.test.", query_id=i)))
+               for i in range(3)]
+    await asyncio.sleep(0)
+    upstream.gate.set()
+    replies = await asyncio.gather(*pending)
+    assert (len(walks), len(parses)) == (1, 0)
+    assert [r.id for r in replies] == [0, 1, 2]
+    assert all(ttls(r) == {"www.example.test. A": 60} for r in replies)
 
 
 async def test_waiters_get_an_uncacheable_answer_too(resolver, upstream):
