@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m part4_cache.lab
+	$(PY) -m lab
 
 test: $(STAMP)
 	$(LOOPBACK) $(PY) -m pytest --nbmake tests docs/notebooks $(PYTEST_ARGS)
