@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import dns.message
+import dns.query
 import pytest
+from dnstest.peers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 WHEELHOUSE = REPO / ".cache" / "wheelhouse"
@@ -57,8 +61,9 @@ def project_wheel(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) ->
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    for package in REPO.glob("part[0-9]_*"):
+    for package in [*REPO.glob("part[0-9]_*"), REPO / "lab"]:
         if (package / "__init__.py").is_file():
+            # Symbolic links (lab/zones/home.lan.zone) are copied as the files they name.
             shutil.copytree(package, source / package.name,
                             ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
@@ -92,8 +97,10 @@ def test_the_project_wheel_is_pure_python(project_wheel: Path) -> None:
         names = wheel.namelist()
         metadata = next(name for name in names if name.endswith(".dist-info/WHEEL"))
         assert "Root-Is-Purelib: true" in wheel.read(metadata).decode()
-    for package in ("part1_client", "part2_server", "part3_forwarder", "part4_cache"):
+    for package in ("part1_client", "part2_server", "part3_forwarder", "part4_cache", "lab"):
         assert f"{package}/__init__.py" in names
+    for zone in (REPO / "lab" / "zones").glob("*.zone"):
+        assert f"lab/zones/{zone.name}" in names
     assert not [name for name in names if name.endswith((".so", ".pyd", ".c"))]
 
 
@@ -127,3 +134,28 @@ def test_the_resolver_runs_from_the_fresh_venv(fresh_venv: Path) -> None:
     result = run(python, "-c", "import part4_cache, dns; print(part4_cache.__file__)",
                  cwd=fresh_venv)
     assert result.stdout.strip().startswith(str(site_packages(fresh_venv)))
+
+
+def test_the_lab_runs_from_the_fresh_venv(fresh_venv: Path) -> None:
+    """`pip install .` then `python -m lab`: the zones travel inside the package."""
+    python = fresh_venv / "bin" / "python"
+    port = free_port()
+    lab = subprocess.Popen([python, "-m", "lab", "--port", str(port)], cwd=fresh_venv,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in lab.stdout:
+            if "Ctrl-C stops everything." in line:
+                break
+        else:
+            raise AssertionError("python -m lab stopped before it was ready")
+        for name, expected in (("nas.home.lan.", "192.168.1.10"),
+                               ("www.example.test.", "192.0.2.10")):
+            reply = dns.query.udp(dns.message.make_query(name, "A"), "127.0.0.1", port=port,
+                                  timeout=5)
+            assert expected in reply.to_text(), reply
+        lab.send_signal(signal.SIGINT)
+        assert lab.wait(timeout=10) == 0
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+            lab.wait()
