@@ -1,6 +1,7 @@
 """`make run` starts `python -m lab`: it comes up, the commands it prints work,
 and Ctrl-C or SIGTERM stops everything it started."""
 
+import contextlib
 import importlib.util
 import os
 import shlex
@@ -8,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from dnstest.peers import free_port
@@ -26,9 +28,19 @@ def read_until(stream, marker: str) -> list[str]:
     raise AssertionError("the lab stopped before it was ready:\n" + "\n".join(lines))
 
 
-def start_lab(port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "lab", "--port", str(port)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+@contextlib.contextmanager
+def running_lab(port: int) -> Iterator[tuple[subprocess.Popen, list[str], int]]:
+    """`python -m lab` until it is ready: (the process, what it printed, the resolver's PID)."""
+    lab = subprocess.Popen([sys.executable, "-m", "lab", "--port", str(port)], cwd=REPO,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        printed = read_until(lab.stdout, READY)
+        resolver_pid = int(next(line for line in printed if "kill -USR1" in line).split()[-1])
+        yield lab, printed, resolver_pid
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+            lab.wait()
 
 
 def printed_commands(printed: list[str]) -> list[str]:
@@ -47,9 +59,7 @@ def gone(pid: int) -> bool:
 def test_lab_starts_answers_the_printed_commands_and_stops_on_ctrl_c():
     require_tool("dig")
     port = free_port()
-    lab = start_lab(port)
-    try:
-        printed = read_until(lab.stdout, READY)
+    with running_lab(port) as (lab, printed, resolver_pid):
         commands = printed_commands(printed)
         assert len(commands) >= 8
         assert any(command.endswith(f" -m part5_checkup @127.0.0.1 -p {port}")
@@ -69,29 +79,17 @@ def test_lab_starts_answers_the_printed_commands_and_stops_on_ctrl_c():
         assert '"addr=127.0.0.1"' in outputs[f"{dig} whoami.probe.test TXT"]
         (root,) = [command for command in outputs if command.startswith("dig @127.0.0.2 ")]
         assert "ns1.test." in outputs[root] and "127.0.0.3" in outputs[root]  # glue
-        resolver_pid = int(next(line for line in printed if "kill -USR1" in line).split()[-1])
         lab.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert lab.wait(timeout=10) == 0
         assert gone(resolver_pid), "the resolver outlived the lab"
-    finally:
-        if lab.poll() is None:
-            lab.kill()
-            lab.wait()
 
 
 def test_sigterm_stops_the_lab_and_its_resolver():
-    lab = start_lab(free_port())
-    try:
-        printed = read_until(lab.stdout, READY)
-        resolver_pid = int(next(line for line in printed if "kill -USR1" in line).split()[-1])
+    with running_lab(free_port()) as (lab, _, resolver_pid):
         assert not gone(resolver_pid)
         lab.send_signal(signal.SIGTERM)  # what a process manager sends
         assert lab.wait(timeout=10) == 0
         assert gone(resolver_pid), "the resolver outlived the lab"
-    finally:
-        if lab.poll() is None:
-            lab.kill()
-            lab.wait()
 
 
 def test_a_resolver_port_in_use_is_a_clear_error_and_the_lab_stops():
