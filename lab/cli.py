@@ -27,7 +27,7 @@ import dns.exception
 import dns.message
 import dns.query
 
-from part2_server.flags import env, port_number
+from part2_server.options import env, port_number
 
 from .network import Lab
 from .tree import SERVERS, ZONE_FILES

@@ -23,9 +23,8 @@ from typing import Any
 import dns.rdatatype
 import dns.zone
 
-from part2_server.authority import ZoneProcessor
-from part2_server.processor import Endpoint
-from part2_server.server import DnsServer, FastPath
+from part2_server import DnsServer, Endpoint, Processor, ZoneProcessor
+from part2_server.server import FastPath
 from part3_forwarder import compose, recursion_available
 
 from .probe import ProbeAuthority
@@ -107,8 +106,12 @@ class Lab:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(START_TIMEOUT)
 
 
+# (address, processor, fast path): one server of the lab.
+Plan = list[tuple[str, Processor, FastPath | None]]
+
+
 # --8<-- [start:plan]
-def _plan(zones: dict[str, dns.zone.Zone]) -> list[tuple[str, Any, FastPath | None]]:
+def _plan(zones: dict[str, dns.zone.Zone]) -> Plan:
     """(address, processor, fast path) for every server the lab runs."""
     probe = ProbeAuthority(zones[PROBE_ZONE])
     plan = []
@@ -126,8 +129,7 @@ def _plan(zones: dict[str, dns.zone.Zone]) -> list[tuple[str, Any, FastPath | No
 # --8<-- [end:plan]
 
 
-async def _serve_on_first_port(plan: list[tuple[str, Any, FastPath | None]],
-                               ports: list[int]) -> tuple[list[DnsServer], int]:
+async def _serve_on_first_port(plan: Plan, ports: list[int]) -> tuple[list[DnsServer], int]:
     """Start every server of `plan` on the first of `ports` free on all addresses.
 
     Port 0 means: whatever free port the first server gets, for all of them.

@@ -25,8 +25,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-from part2_server.authority import ZoneProcessor
-from part2_server.processor import Endpoint
+from part2_server import Endpoint, ZoneProcessor
 from part2_server.protocol import render
 
 WHOAMI = "whoami"

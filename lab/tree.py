@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dns.zone
 
-from part2_server.zones import load_zone
+from part2_server import load_zones
 
 ZONE_FILES = Path(__file__).resolve().parent / "zones"
 
@@ -41,4 +41,5 @@ def zone_file(origin: str) -> Path:
 
 def load_lab_zones() -> dict[str, dns.zone.Zone]:
     """Every zone of the tree, by origin, parsed by part 2's loader."""
-    return {origin: load_zone(zone_file(origin)) for origin in SERVERS}
+    zones = load_zones(zone_file(origin) for origin in SERVERS)
+    return {zone.origin.to_text(): zone for zone in zones}
