@@ -47,8 +47,7 @@ class Lab:
     upstream: Endpoint                # the stand-in upstream resolver, for a forwarder
     probe_zone: str = PROBE_ZONE
     unused_address: str = UNUSED_ADDRESS
-    _loop: asyncio.AbstractEventLoop = field(default=None, repr=False)
-    _thread: threading.Thread = field(default=None, repr=False)
+    _background: _Background | None = field(default=None, repr=False)
     _servers: list[DnsServer] = field(default_factory=list, repr=False)
 
     # --8<-- [start:start]
@@ -61,40 +60,33 @@ class Lab:
         `make test` runs), else one free port: see docs/lab.md for why.
         """
         zones = load_lab_zones()
-        plan = _plan(zones)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="lab", daemon=True)
-        thread.start()
-        lab = cls(root_hints=Path(), authority_port=0, zones={}, upstream=("", 0),
-                  _loop=loop, _thread=thread)
+        ports = [port] if port is not None else [DNS_PORT] + [0] * FREE_PORT_TRIES
+        root_hints = _write_root_hints(zones["."])
+        background = _Background()
         try:
-            ports = [port] if port is not None else [DNS_PORT] + [0] * FREE_PORT_TRIES
-            lab._servers, lab.authority_port = lab._run(_serve_on_first_port(plan, ports))
-            lab.zones = {origin: (addresses[0], lab.authority_port)
-                         for origin, addresses in SERVERS.items()}
-            lab.upstream = (UPSTREAM_ADDRESS, lab.authority_port)
-            lab.root_hints = _write_root_hints(zones["."])
+            servers, port = background.run(_serve_on_first_port(_plan(zones), ports))
         except BaseException:
-            lab.stop()
+            background.close()
+            shutil.rmtree(root_hints.parent, ignore_errors=True)
             raise
-        logger.info("lab: %d servers on port %d", len(lab._servers), lab.authority_port)
+        lab = cls(root_hints=root_hints, authority_port=port,
+                  zones={origin: (addresses[0], port) for origin, addresses in SERVERS.items()},
+                  upstream=(UPSTREAM_ADDRESS, port), _background=background, _servers=servers)
+        logger.info("lab: %d servers on port %d", len(servers), port)
         return lab
     # --8<-- [end:start]
 
     def stop(self) -> None:
         """Stop every server, the event loop and its thread; remove the files."""
-        if self._thread is None:
+        if self._background is None:
             return
         try:
-            self._run(_stop_all(self._servers))
+            self._background.run(_stop_all(self._servers))
         finally:
+            self._background.close()
+            self._background = None
             self._servers = []
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=START_TIMEOUT)
-            self._loop.close()
-            self._thread = None
-            if self.root_hints.name:
-                shutil.rmtree(self.root_hints.parent, ignore_errors=True)
+            shutil.rmtree(self.root_hints.parent, ignore_errors=True)
 
     def __enter__(self) -> Lab:
         return self
@@ -102,8 +94,23 @@ class Lab:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+
+class _Background:
+    """An event loop running on a thread of its own."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="lab", daemon=True)
+        self._thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """Run `coroutine` on the loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(START_TIMEOUT)
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=START_TIMEOUT)
+        self._loop.close()
 
 
 # (address, processor, fast path): one server of the lab.
