@@ -86,8 +86,8 @@ class ProbeAuthority:
                        dst: Endpoint) -> dns.message.Message | None:
         question = query.question[0]
         if question.name.is_subdomain(self._whoami):
-            # Reached only when the fast path did not answer (it always does
-            # for a well-formed query): say what we can.
+            # Served as a plain processor, without the fast path (in a server
+            # of your own), whoami still answers; only the transport is unknown.
             return self.whoami(query, src, "unknown")
         ttl = self._ttl_asked(question.name)
         if ttl is not None and question.rdclass == dns.rdataclass.IN:

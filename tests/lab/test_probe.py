@@ -12,6 +12,9 @@ import pytest
 from asking import ask
 from dnstest.peers import free_port
 
+from lab import ProbeAuthority
+from lab.tree import load_lab_zones
+
 
 def facts(reply) -> dict[str, str]:
     """The whoami answer as {key: value}."""
@@ -142,3 +145,12 @@ def test_the_probe_keeps_the_servers_rules_for_bad_packets(net):
         with pytest.raises(TimeoutError):
             sock.recv(65535)
     assert facts(whoami(net, dns.message.make_query("whoami.probe.test.", "TXT")))
+
+
+async def test_as_a_plain_processor_whoami_answers_without_the_transport():
+    probe = ProbeAuthority(load_lab_zones()["probe.test."])
+    query = dns.message.make_query("whoami.probe.test.", "TXT")
+    reply = await probe(query, src=("127.0.0.5", 5353), dst=("127.0.0.7", 53))
+    assert facts(reply) == {"addr": "127.0.0.5", "port": "5353", "id": str(query.id),
+                            "qname": "whoami.probe.test.", "edns": "-1", "payload": "0",
+                            "do": "0", "transport": "unknown"}
