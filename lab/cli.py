@@ -45,7 +45,6 @@ def _python() -> str:
         return sys.executable
 
 
-# --8<-- [start:commands]
 def commands(net: Lab, host: str, port: int) -> list[tuple[str, str]]:
     """(command, what it shows) for the reader to try."""
     dig = f"dig @{host} -p {port}"
@@ -66,7 +65,6 @@ def commands(net: Lab, host: str, port: int) -> list[tuple[str, str]]:
          "ask the root yourself: a referral to test., with glue"),
         (f"{python} -m part5_checkup @{host} -p {port}", "the report card: is it lying? (part 5)"),
     ]
-# --8<-- [end:commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
