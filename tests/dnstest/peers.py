@@ -1,4 +1,4 @@
-"""Start real authoritative servers (nsd, knot) on loopback for comparison tests.
+"""Start real DNS servers (nsd, knot; unbound resolving the lab) on loopback for tests.
 
     with nsd({"example.test.": "zones/example.test.zone"}, tmp_path) as (host, port):
         ...  # ask it anything, over UDP or TCP
@@ -146,4 +146,42 @@ def knot(zones: Mapping[str, str | Path], workdir: Path) -> Iterator[tuple[str, 
         + zone_lines
     )
     with _running([binary, "-c", str(config)], workdir, zones, port) as address:
+        yield address
+
+
+@contextlib.contextmanager
+def unbound_recursive(root_hints: str | Path, workdir: Path) -> Iterator[tuple[str, int]]:
+    """Run unbound as an iterative resolver from `root_hints` (the lab's) on a free port.
+
+    It asks the servers it learns about on port 53, so the lab must be there.
+    """
+    binary = require_tool("unbound")
+    workdir = Path(workdir) / "unbound"
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = workdir / "unbound.conf"
+    config.write_text(
+        "server:\n"
+        f"    interface: {HOST}\n"
+        f"    port: {port}\n"
+        "    access-control: 127.0.0.0/8 allow\n"
+        "    do-daemonize: no\n"
+        "    username: \"\"\n"
+        "    chroot: \"\"\n"
+        f"    directory: \"{workdir}\"\n"
+        "    pidfile: \"\"\n"
+        "    use-syslog: no\n"
+        "    logfile: \"\"\n"
+        "    num-threads: 1\n"
+        "    do-ip6: no\n"
+        "    module-config: \"iterator\"\n"
+        f"    root-hints: \"{Path(root_hints).resolve()}\"\n"
+        # The lab lives on loopback, under test., which unbound would otherwise
+        # refuse to ask (localhost) and answer itself (RFC 6761's special names).
+        "    do-not-query-localhost: no\n"
+        "    local-zone: \"test.\" nodefault\n"
+        "remote-control:\n"
+        "    control-enable: no\n"
+    )
+    with _running([binary, "-d", "-c", str(config)], workdir, {"test.": ""}, port) as address:
         yield address

@@ -6,74 +6,13 @@ answers a client would. It asks every server it learns about on port 53, so
 this runs only where the lab could take port 53 (in `make test`'s namespace).
 """
 
-import contextlib
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import dns.exception
 import dns.message
 import dns.query
 import dns.rcode
 import pytest
-from dnstest.peers import free_port
-from dnstest.tools import require_tool
+from dnstest.peers import unbound_recursive
 
 from lab import Lab
-
-HOST = "127.0.0.1"
-
-
-@contextlib.contextmanager
-def unbound_recursive(root_hints: Path, workdir: Path) -> Iterator[int]:
-    """unbound resolving from `root_hints` on a free port of 127.0.0.1; yields the port."""
-    binary = require_tool("unbound")
-    port = free_port()
-    config = workdir / "unbound.conf"
-    config.write_text(f"""server:
-    interface: {HOST}
-    port: {port}
-    access-control: 127.0.0.0/8 allow
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "{workdir}"
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    num-threads: 1
-    do-ip6: no
-    module-config: "iterator"
-    root-hints: "{root_hints}"
-    # The lab lives on loopback, under test., which unbound would otherwise
-    # refuse to ask (localhost) and answer itself (RFC 6761's special names).
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-remote-control:
-    control-enable: no
-""")
-    log = workdir / "unbound.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([binary, "-d", "-c", str(config)], stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        query = dns.message.make_query("test.", "SOA")
-        for _ in range(100):
-            assert process.poll() is None, log.read_text()
-            try:
-                dns.query.udp(query, HOST, port=port, timeout=0.2)
-                break
-            except (dns.exception.Timeout, OSError):
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +21,13 @@ def resolver(tmp_path_factory):
         if net.authority_port != 53:
             pytest.skip(f"the lab is on port {net.authority_port}: unbound asks the servers "
                         "it learns about on port 53 only (run in `make test`'s namespace)")
-        with unbound_recursive(net.root_hints, tmp_path_factory.mktemp("unbound")) as port:
-            yield port
+        with unbound_recursive(net.root_hints, tmp_path_factory.mktemp("unbound")) as address:
+            yield address
 
 
-def resolve(port: int, name: str, rdtype: str = "A") -> dns.message.Message:
-    return dns.query.udp(dns.message.make_query(name, rdtype), HOST, port=port, timeout=5)
+def resolve(resolver: tuple[str, int], name: str, rdtype: str = "A") -> dns.message.Message:
+    host, port = resolver
+    return dns.query.udp(dns.message.make_query(name, rdtype), host, port=port, timeout=5)
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -108,5 +48,5 @@ def test_unbound_gets_nxdomain_from_the_zone_that_says_so(resolver):
 def test_the_probe_sees_unbounds_own_query(resolver):
     reply = resolve(resolver, "fresh1.whoami.probe.test.", "TXT")
     facts = dict(b"".join(rdata.strings).decode().split("=", 1) for rdata in reply.answer[0])
-    assert facts["addr"] == HOST and facts["edns"] == "0"
+    assert facts["addr"] == "127.0.0.1" and facts["edns"] == "0"
     assert facts["qname"].lower() == "fresh1.whoami.probe.test."
