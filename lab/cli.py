@@ -78,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the port of every server of the stand-in Internet "
                         "(env DNS_LAB_AUTHORITY_PORT; default 53 when it can be bound, "
                         "else a free one)")
+    parser.add_argument("--recursive", action="store_true",
+                        default=env("DNS_LAB_RECURSIVE", "no").lower() in ("1", "yes", "true"),
+                        help="run part 8 instead of part 4: your resolver walks the lab's "
+                        "tree from its root hints, with no upstream (env DNS_LAB_RECURSIVE=yes)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lab: %(message)s")
     # Ctrl-C, and SIGTERM (from a process manager, or a test), stop the lab.
@@ -87,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, signal.default_int_handler)
     try:
         with Lab.start(args.authority_port) as net:
-            return _run_resolver(net, args.port)
+            return _run_resolver(net, args.port, args.recursive)
     except KeyboardInterrupt:
         print("\nlab: stopped", flush=True)
         return 0
@@ -96,13 +100,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _run_resolver(net: Lab, port: int) -> int:
-    """Run part 4 in front of `net` until it stops or we are interrupted."""
+def resolver_command(net: Lab, port: int, recursive: bool = False) -> list[str]:
+    """Part 4 forwarding to the lab's upstream, or (`recursive`) part 8 from its root hints."""
+    local = ["--host", HOST, "--port", str(port), "--zone", str(HOME_ZONE)]
+    if recursive:
+        return [sys.executable, "-m", "part8_recursive", *local,
+                "--root-hints", str(net.root_hints), "--authority-port", str(net.authority_port)]
     upstream_host, upstream_port = net.upstream
-    command = [
-        sys.executable, "-m", "part4_cache", "--host", HOST, "--port", str(port),
-        "--upstream", f"{upstream_host}:{upstream_port}", "--zone", str(HOME_ZONE),
-    ]
+    return [sys.executable, "-m", "part4_cache", *local,
+            "--upstream", f"{upstream_host}:{upstream_port}"]
+
+
+def _run_resolver(net: Lab, port: int, recursive: bool = False) -> int:
+    """Run part 4 (or part 8) in front of `net` until it stops or we are interrupted."""
+    command = resolver_command(net, port, recursive)
     # A session of its own: Ctrl-C reaches the lab alone, which then stops it.
     resolver = subprocess.Popen(command, start_new_session=True)
     try:
@@ -111,7 +122,7 @@ def _run_resolver(net: Lab, port: int) -> int:
         except RuntimeError as error:
             print(f"lab: the resolver did not start: {error}", file=sys.stderr)
             return 1
-        _print_welcome(net, port, resolver.pid)
+        _print_welcome(net, port, resolver.pid, recursive)
         resolver.wait()
         print("lab: the resolver stopped on its own; stopping the lab", file=sys.stderr)
         return 1
@@ -144,7 +155,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _print_welcome(net: Lab, port: int, resolver_pid: int) -> None:
+def _print_welcome(net: Lab, port: int, resolver_pid: int, recursive: bool = False) -> None:
     servers = ", ".join(f"{'the root' if origin == '.' else origin} on {' and '.join(addresses)}"
                         for origin, addresses in SERVERS.items())
     lines = [
@@ -152,7 +163,10 @@ def _print_welcome(net: Lab, port: int, resolver_pid: int) -> None:
         "The lab is running, on loopback only:",
         f"  the stand-in Internet (part 2), port {net.authority_port}: {servers}",
         f"  its upstream resolver, for forwarders: {net.upstream[0]} port {net.upstream[1]}",
-        (f"  your resolver: part 4 on {HOST} port {port}, home.lan from "
+        (f"  your resolver: part 8 on {HOST} port {port}, home.lan from "
+         f"zones/home.lan.zone, the rest looked up from the root hints and cached"
+         if recursive else
+         f"  your resolver: part 4 on {HOST} port {port}, home.lan from "
          f"zones/home.lan.zone, the rest forwarded to that upstream and cached"),
         "",
         "Try:",

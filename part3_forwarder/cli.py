@@ -51,16 +51,17 @@ def _flag_type(parse: Callable[[str], object]) -> Callable[[str], object]:
 
 
 # --8<-- [start:arguments]
-def add_forwarder_arguments(parser: argparse.ArgumentParser) -> None:
-    """Part 2's server flags, plus the forwarder's."""
+def add_forwarder_arguments(parser: argparse.ArgumentParser, *, upstream: bool = True) -> None:
+    """Part 2's server flags, plus the forwarder's (without --upstream: part 8's)."""
     add_server_arguments(parser)
     group = parser.add_argument_group("forwarding")
-    group.add_argument(
-        "--upstream", dest="upstreams", metavar="HOST[:PORT]", action=AppendReplacingDefault,
-        type=_flag_type(parse_upstream), default=env_list("DNS_UPSTREAMS"),
-        help="resolver to forward to, repeatable, asked in this order "
-        "(env DNS_UPSTREAMS, space-separated); IPv6 with a port: [::1]:53",
-    )
+    if upstream:
+        group.add_argument(
+            "--upstream", dest="upstreams", metavar="HOST[:PORT]", action=AppendReplacingDefault,
+            type=_flag_type(parse_upstream), default=env_list("DNS_UPSTREAMS"),
+            help="resolver to forward to, repeatable, asked in this order "
+            "(env DNS_UPSTREAMS, space-separated); IPv6 with a port: [::1]:53",
+        )
     group.add_argument(
         "--local-policy", choices=POLICIES, default=env("DNS_LOCAL_POLICY", "static"),
         help="static: the zones answer all names under them, NXDOMAIN included; "

@@ -62,20 +62,24 @@ class Resolver:
     processor: Processor  # serve this: access control around everything below
     unguarded: Processor  # the same without access control (part 4's cache goes here)
     access: AccessList  # part 4's fast path checks it before answering from bytes
-    forwarder: Forwarder
+    forwarder: Forwarder | None  # None when `outward` is another processor (part 8's)
     zones: ZoneProcessor | None
     hosts: HostsProcessor | None
+    outward: Processor  # what answers the names local data does not: the forwarder
 
     def server(self) -> DnsServer:
         return DnsServer(self.processor, rate_limit=client_rate_limit(self.settings.rate_limit))
 
 
-def build_resolver(settings: ResolverSettings) -> Resolver:
-    """The composed resolver: hosts file, local zones, forwarder; behind the access list."""
+def build_resolver(settings: ResolverSettings, outward: Processor | None = None) -> Resolver:
+    """The composed resolver: hosts file, local zones, forwarder; behind the access list.
+
+    `outward` replaces the forwarder (part 8 puts its recursive resolver there).
+    """
     try:
         upstreams = [u if isinstance(u, Upstream) else parse_upstream(u)
                      for u in settings.upstreams]
-        if not upstreams:
+        if not upstreams and outward is None:
             raise SetupError(
                 "no upstream to forward to: give --upstream HOST[:PORT] (or set DNS_UPSTREAMS)"
             )
@@ -95,13 +99,15 @@ def build_resolver(settings: ResolverSettings) -> Resolver:
     local = [] if hosts is None else [hosts]
     if zones is not None:
         local.append(with_policy(zones, settings.local_policy))
-    forwarder = Forwarder(upstreams, timeout=settings.timeout)
+    forwarder = Forwarder(upstreams, timeout=settings.timeout) if outward is None else None
+    outward = forwarder if outward is None else outward
     # Local data first, in this order: the hosts file overrides everything, as
     # /etc/hosts does on a single machine; the forwarder gets what is left.
-    unguarded = recursion_available(compose(*local, forwarder))
+    unguarded = recursion_available(compose(*local, outward))
     return Resolver(
         settings=settings, processor=access_controlled(unguarded, access),
         unguarded=unguarded, access=access, forwarder=forwarder, zones=zones, hosts=hosts,
+        outward=outward,
     )
 # --8<-- [end:resolver]
 
@@ -113,7 +119,10 @@ def describe(resolver: Resolver) -> str:
         parts.append(f"hosts {resolver.hosts.path}")
     if resolver.zones is not None:
         parts.append(f"{describe_zones(resolver.zones.zones)} ({resolver.settings.local_policy})")
-    parts.append(f"forwarding to {', '.join(map(str, resolver.forwarder.upstreams))}")
+    if resolver.forwarder is not None:
+        parts.append(f"forwarding to {', '.join(map(str, resolver.forwarder.upstreams))}")
+    else:
+        parts.append(str(resolver.outward))
     return ", then ".join(parts)
 
 

@@ -22,9 +22,9 @@ def _yes_no(text: str | None) -> bool:
 
 
 # --8<-- [start:arguments]
-def add_cache_arguments(parser: argparse.ArgumentParser) -> None:
+def add_cache_arguments(parser: argparse.ArgumentParser, *, upstream: bool = True) -> None:
     """Parts 2 and 3's flags, plus the cache's."""
-    add_forwarder_arguments(parser)
+    add_forwarder_arguments(parser, upstream=upstream)
     group = parser.add_argument_group("cache")
     group.add_argument(
         "--cache-size", metavar="N", type=whole_number, default=env("DNS_CACHE_SIZE", "10000"),

@@ -55,14 +55,14 @@ class CachingResolver:
                          rate_limit=client_rate_limit(self.resolver.settings.rate_limit))
 
 
-def build_caching_resolver(settings: CacheSettings,
-                           clock: Clock = time.monotonic) -> CachingResolver:
-    """The resolver of part 3 with a cache."""
+def build_caching_resolver(settings: CacheSettings, clock: Clock = time.monotonic,
+                           outward: Processor | None = None) -> CachingResolver:
+    """The resolver of part 3 with a cache (`outward`: instead of the forwarder)."""
     if settings.min_ttl > settings.max_ttl:
         raise SetupError(f"--min-ttl {settings.min_ttl} is above --max-ttl {settings.max_ttl}")
     if settings.cache_size < 1:
         raise SetupError("--cache-size must be at least 1")
-    resolver = build_resolver(settings)
+    resolver = build_resolver(settings, outward)
     cache = Cache(
         settings.cache_size, min_ttl=settings.min_ttl, max_ttl=settings.max_ttl,
         max_negative_ttl=settings.max_negative_ttl, serve_stale=settings.serve_stale,

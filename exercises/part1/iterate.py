@@ -31,6 +31,9 @@ Rules:
     python exercises/part1/iterate.py www.example.test --root 127.0.0.11 --port 8053
 
 Grade your work with:  pytest --exercise part1
+
+When it passes, read part 8 (docs/part8.md, "Ask the root yourself"): the same
+walk as a real resolver, with a cache, bailiwick checks, failover and limits.
 """
 
 from __future__ import annotations

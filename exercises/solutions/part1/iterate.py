@@ -32,6 +32,9 @@ Rules:
 
 Grade your work with:  pytest --exercise part1
 
+When it passes, read part 8 (docs/part8.md, "Ask the root yourself"): the same
+walk as a real resolver, with a cache, bailiwick checks, failover and limits.
+
 Reference solution.
 """
 
