@@ -183,9 +183,11 @@ class Load:
 
 
 def dnsperf(port: int, datafile: Path, *, seconds: float | None = None, runs: int | None = None,
-            max_qps: int | None = None, verbose: bool = False) -> Load:
+            max_qps: int | None = None, verbose: bool = False, mode: str = "udp") -> Load:
     command = [tool("taskset"), "-c", LOAD_CPU, tool("dnsperf"), "-s", HOST, "-p", str(port),
                "-d", str(datafile), "-t", "2"]
+    if mode != "udp":
+        command += ["-m", mode]  # tcp, dot or doh
     if seconds is not None:
         command += ["-l", str(seconds)]
     if runs is not None:

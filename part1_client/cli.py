@@ -2,6 +2,7 @@
 
     python -m part1_client NAME [TYPE] [@SERVER] [-p PORT] [+tcp] [+short] [+hex]
                            [+timeout=N] [+tries=N] [+dnssec] [+noedns]
+                           [+tls] [+https[=PATH]] [+tls-ca=FILE] [+tls-hostname=NAME]
 
 Exit status: 0 when a reply arrived (whatever its rcode, NXDOMAIN included),
 1 when the question cannot be asked (malformed name, unknown type, no server),
@@ -18,6 +19,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .encrypted import DOH_PORT, DOT_PORT, exchange_encrypted
 from .errors import BadQuery, DnsClientError
 from .hexdump import dump
 from .output import format_reply, format_short
@@ -56,12 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"python -m {PROG}", prefix_chars="-+",
         usage="%(prog)s NAME [TYPE] [@SERVER] [-p PORT] [+tcp] [+short] [+hex] "
-              "[+timeout=N] [+tries=N] [+dnssec] [+noedns]",
+              "[+timeout=N] [+tries=N] [+dnssec] [+noedns] [+tls] [+https[=PATH]] "
+              "[+tls-ca=FILE] [+tls-hostname=NAME]",
         description="Ask a DNS server one question and print the reply like dig.",
         epilog="Without @SERVER: $DNS_SERVER, else the first nameserver of /etc/resolv.conf.")
     parser.add_argument("words", nargs="+", metavar="NAME [TYPE] [@SERVER]",
                         help="the name to ask about, the record type (default A), the server")
-    parser.add_argument("-p", dest="port", type=_port, default=53, help="server port (53)")
+    parser.add_argument("-p", dest="port", type=_port, default=None,
+                        help="server port (53; 853 with +tls, 443 with +https)")
     parser.add_argument("+tcp", action="store_true", help="use TCP only")
     parser.add_argument("+short", action="store_true", help="print only the answers' rdata")
     parser.add_argument("+hex", "--hex", dest="hex", action="store_true",
@@ -72,10 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how many times to try (2)")
     parser.add_argument("+dnssec", action="store_true", help="set the DO bit (RFC 3225)")
     parser.add_argument("+noedns", action="store_true", help="send no OPT record")
+    # Spelled as kdig spells them; unlike kdig's bare +tls, the server's
+    # certificate is always checked (see encrypted.py).
+    parser.add_argument("+tls", action="store_true", help="DNS over TLS (RFC 7858)")
+    parser.add_argument("+https", metavar="PATH",
+                        help="DNS over HTTPS (RFC 8484), to PATH (+https alone: /dns-query)")
+    parser.add_argument("+tls-ca", dest="tls_ca", metavar="FILE",
+                        help="also trust this CA (PEM); implies +tls")
+    parser.add_argument("+tls-hostname", dest="tls_hostname", metavar="NAME",
+                        help="the name the certificate must show (default: the server's "
+                        "address); implies +tls")
     parser.add_argument("--log-level", default=os.environ.get("DNS_LOG_LEVEL", "WARNING"),
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="what to log on stderr (env DNS_LOG_LEVEL, default WARNING)")
     return parser
+
+
+# kdig's +https and +tls-ca take an optional =VALUE. Written alone they get
+# their default value here, so that the next word is never taken for it.
+BARE_FLAGS = {"+https": "+https=/dns-query", "+tls-ca": "+tls-ca="}
 
 
 def default_server(environ: Mapping[str, str] | None = None,
@@ -124,7 +143,7 @@ def _print_bytes(result: ExchangeResult) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_intermixed_args(argv)
+    args = parser.parse_intermixed_args([BARE_FLAGS.get(word, word) for word in argv])
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format=f"{PROG}: %(levelname)s %(name)s: %(message)s")
     name, rdtype, server = split_words(parser, args.words)
@@ -140,9 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadQuery as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_BAD_QUERY
+    encrypted = args.tls or args.https or args.tls_ca is not None or args.tls_hostname
+    port = args.port or (DOH_PORT if args.https else DOT_PORT if encrypted else 53)
     try:
-        result = run_sync(exchange_detailed(query, server, args.port, timeout=args.timeout,
-                                            tries=args.tries, tcp=args.tcp))
+        if encrypted:
+            result = run_sync(exchange_encrypted(
+                query, server, port, https=args.https, timeout=args.timeout,
+                ca_file=args.tls_ca or None, hostname=args.tls_hostname))
+        else:
+            result = run_sync(exchange_detailed(query, server, port, timeout=args.timeout,
+                                                tries=args.tries, tcp=args.tcp))
     except DnsClientError as error:  # timed out, or TCP failed
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_NO_REPLY

@@ -37,7 +37,7 @@ import dns.flags
 import dns.message
 import dns.rcode
 
-from part1_client import DnsClientError, ResolveTimeout, exchange
+from part1_client import DnsClientError, ResolveTimeout
 from part1_client.sizes import EDNS_PAYLOAD
 from part2_server.processor import Endpoint, reply_with_rcode
 
@@ -125,13 +125,12 @@ class Forwarder:
     async def ask(self, upstream: Upstream, query: dns.message.Message) -> dns.message.Message:
         """One attempt at one upstream: its answer, or UpstreamFailure, or ResolveTimeout."""
         try:
-            answer = await exchange(
-                query, upstream.host, upstream.port, timeout=self.attempt_timeout, tries=1
-            )
+            result = await upstream.exchange_detailed(query, timeout=self.attempt_timeout)
         except ResolveTimeout:
             raise
         except (DnsClientError, dns.exception.DNSException, OSError, EOFError) as error:
             raise UpstreamFailure(f"{type(error).__name__}: {error}") from error
+        answer = result.reply
         # Part 1 already ignores replies for another question; checking again
         # here keeps that promise visible where it matters.
         if not same_question(query, answer):

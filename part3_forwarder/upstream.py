@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import dns.message
+
+from part1_client import ExchangeResult, exchange_detailed
+
 from .addresses import parse_address
 
 DNS_PORT = 53
@@ -25,6 +29,14 @@ class Upstream:
         if ":" in self.host:
             return f"[{self.host}]:{self.port}"
         return f"{self.host}:{self.port}"
+
+    # --8<-- [start:exchange]
+    async def exchange_detailed(self, query: dns.message.Message, *,
+                                timeout: float) -> ExchangeResult:
+        """One try: UDP, then TCP if truncated (part 1). Other kinds of upstream
+        (part 6's TLS and HTTPS) subclass this and bring their own transport."""
+        return await exchange_detailed(query, self.host, self.port, timeout=timeout, tries=1)
+    # --8<-- [end:exchange]
 
 
 # --8<-- [start:parse_upstream]
