@@ -11,3 +11,5 @@ MIN_UDP_PAYLOAD = 512
 EDNS_PAYLOAD = 1232
 # RFC 1035 s4.2.2: the TCP length prefix is two bytes, so no message is larger.
 MAX_MESSAGE = 65535
+# The most one UDP datagram carries over IPv4: 65535 less the IP and UDP headers.
+MAX_UDP_DATAGRAM = 65507

@@ -1,6 +1,8 @@
 """Send a query and wait for *its* reply: UDP first, TCP when the reply is truncated.
 
-dnspython moves the bytes (`dns.asyncquery`); this module decides the policy:
+dnspython encodes and parses, and moves the TCP bytes (`dns.asyncquery`); UDP
+replies we receive ourselves, to check their bytes before parsing them. This
+module decides the policy:
 how long to wait, how often to try, when to switch to TCP, and which replies
 to believe.
 """
@@ -21,6 +23,9 @@ from .errors import ResolveTimeout, TransportError
 
 log = logging.getLogger(__name__)
 
+HEADER_SIZE = 12
+QR_BIT = 0x80  # in byte 2 of the header: set in responses
+
 
 @dataclasses.dataclass(frozen=True)
 class ExchangeResult:
@@ -38,15 +43,52 @@ class ExchangeResult:
 # --8<-- [start:udp]
 async def _udp(query: dns.message.Message, server: str, port: int,
                timeout: float) -> dns.message.Message:
-    # ignore_unexpected: drop datagrams from any address but server:port.
-    # ignore_errors: drop datagrams that do not parse, and replies whose ID
-    # or question differ from ours (query.is_response). Either could be an
-    # off-path attacker guessing IDs (RFC 5452); neither may end the wait.
+    loop = asyncio.get_running_loop()
     try:
-        return await dns.asyncquery.udp(query, server, port=port, timeout=timeout,
-                                        ignore_unexpected=True, ignore_errors=True)
+        # A connected socket: the kernel drops datagrams from any other address.
+        transport, catcher = await loop.create_datagram_endpoint(
+            lambda: _ReplyCatcher(query), remote_addr=(server, port))
     except OSError as error:  # e.g. no route to the server
         raise TransportError(f"UDP to {server} port {port} failed: {error}") from None
+    try:
+        transport.sendto(query.to_wire())
+        async with asyncio.timeout(timeout):
+            return await catcher.reply
+    finally:
+        transport.close()
+
+
+class _ReplyCatcher(asyncio.DatagramProtocol):
+    """Waits for the datagram that is the reply to `query`; ignores all others.
+
+    An off-path attacker guessing IDs (RFC 5452) may send thousands of
+    datagrams. Each is checked as bytes first, its ID and its QR bit, and
+    only one that passes is parsed: parsing them all costs far more, and their
+    random header bits would grow dnspython's flag cache (the Hardening page
+    tells that story). A reply must then also be for our question.
+    """
+
+    def __init__(self, query: dns.message.Message) -> None:
+        self.query = query
+        self.expected_id = query.id.to_bytes(2, "big")
+        self.reply: asyncio.Future[dns.message.Message] = (
+            asyncio.get_running_loop().create_future())
+
+    def datagram_received(self, data: bytes, address: tuple) -> None:
+        if self.reply.done() or len(data) < HEADER_SIZE:
+            return
+        if data[:2] != self.expected_id or not data[2] & QR_BIT:
+            return  # not our ID, or not a response: dropped unparsed
+        try:
+            reply = dns.message.from_wire(data)
+        except Exception:  # dnspython raises many kinds on hostile bytes
+            return
+        if self.query.is_response(reply):  # the same ID and the same question
+            self.reply.set_result(reply)
+
+    def error_received(self, error: Exception) -> None:
+        # An ICMP error for our query (port unreachable...): wait on, as for silence.
+        log.debug("UDP error while waiting for a reply: %s", error)
 # --8<-- [end:udp]
 
 

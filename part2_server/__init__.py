@@ -9,11 +9,12 @@ business. The server loop owns sockets, parsing and the protocol's rules.
 """
 
 from .authority import ZoneProcessor
-from .processor import Endpoint, Processor, reply_with_rcode
+from .processor import Busy, Endpoint, Processor, reply_with_rcode
 from .server import DnsServer, serve_with_processor, serve_with_zonefile
 from .zones import ZoneError, load_zones
 
 __all__ = [
+    "Busy",
     "DnsServer",
     "Endpoint",
     "Processor",

@@ -14,6 +14,7 @@ from .options import (
     ip_address,
     non_negative_float,
     port_number,
+    udp_reply_size,
 )
 from .ratelimit import client_rate_limit
 from .server import DnsServer
@@ -48,6 +49,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "beyond; 0 turns it off (env DNS_RATE_LIMIT, default 0)",
     )
     parser.add_argument(
+        "--max-udp-reply", metavar="BYTES", type=udp_reply_size,
+        default=env("DNS_MAX_UDP_REPLY", "1232"),
+        help="largest UDP reply, whatever the client asks for; TC=1 beyond, so it "
+        "asks again over TCP (env DNS_MAX_UDP_REPLY, default 1232: DNS Flag Day 2020)",
+    )
+    parser.add_argument(
         "--log-level", default=env("DNS_LOG_LEVEL", "info"),
         choices=["debug", "info", "warning", "error"],
         help="debug logs one line per query (env DNS_LOG_LEVEL, default info)",
@@ -75,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ZoneError as error:
         sys.exit(f"error: {error}")
     processor = ZoneProcessor(zones)
-    server = DnsServer(processor, rate_limit=client_rate_limit(args.rate_limit))
+    server = DnsServer(processor, rate_limit=client_rate_limit(args.rate_limit),
+                       max_udp_reply=args.max_udp_reply)
     run(
         serve_until_signalled(
             server, args.host, args.port, what=describe_zones(zones),

@@ -14,6 +14,8 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
+from part1_client.sizes import MAX_UDP_DATAGRAM, MIN_UDP_PAYLOAD
+
 Settings = TypeVar("Settings")
 
 
@@ -73,6 +75,15 @@ def _number(convert: Callable[[str], float], kind: str, *, above: bool, complain
 positive_float = _number(float, "a number", above=True, complaint="must be above zero")
 non_negative_float = _number(float, "a number", above=False, complaint="must not be below zero")
 whole_number = _number(int, "a whole number", above=False, complaint="must not be negative")
+
+
+def udp_reply_size(text: str) -> int:
+    """An argparse type for --max-udp-reply: 512 to the most one datagram holds."""
+    size = whole_number(text)
+    if not MIN_UDP_PAYLOAD <= size <= MAX_UDP_DATAGRAM:
+        raise argparse.ArgumentTypeError(
+            f"must be {MIN_UDP_PAYLOAD} to {MAX_UDP_DATAGRAM} bytes: {text}")
+    return size
 
 
 def settings_from(args: argparse.Namespace, settings: type[Settings]) -> Settings:

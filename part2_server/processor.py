@@ -33,3 +33,15 @@ def reply_with_rcode(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.
     reply = dns.message.make_response(query)
     reply.set_rcode(rcode)
     return reply
+
+
+# --8<-- [start:busy]
+class Busy(Exception):
+    """Raised by a processor that will not take one more query now: a limit of ours.
+
+    The client gets SERVFAIL, as for any failure, but nothing remembers it:
+    RFC 9520's failure caching is for what an upstream said (or did not say),
+    and a SERVFAIL cached from our own limits would outlast the flood that
+    caused it.
+    """
+# --8<-- [end:busy]

@@ -14,14 +14,22 @@ import dns.flags
 import dns.message
 import dns.opcode
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 
 from part1_client.sizes import EDNS_PAYLOAD, HEADER_SIZE, MAX_MESSAGE, MIN_UDP_PAYLOAD
 
-from .processor import Endpoint, Processor, reply_with_rcode
+from .processor import Busy, Endpoint, Processor, reply_with_rcode
 
 logger = logging.getLogger(__name__)
 
+# Types that only mean something inside a message, never as a question (RFC 6895
+# s3.1: OPT, TSIG, TKEY; MAILA and MAILB are obsolete, and 128 to 255 are the
+# meta and question types). AXFR, IXFR and ANY are questions; they are dealt with apart.
+META_TYPES = frozenset(
+    {dns.rdatatype.OPT, dns.rdatatype.TSIG, dns.rdatatype.TKEY,
+     dns.rdatatype.MAILA, dns.rdatatype.MAILB, *range(128, 249)}
+)
 # The header bits that mean something in a query: the opcode, RD, AD and CD
 # (RFC 1035 s4.1.1; RFC 6840 s5.7 for AD). AA, TC, RA, Z and the rcode only
 # mean something in a reply.
@@ -30,7 +38,8 @@ QUERY_FLAG_BITS = 0x7800 | dns.flags.RD | dns.flags.AD | dns.flags.CD
 
 # --8<-- [start:respond]
 async def respond(
-    wire: bytes, processor: Processor, *, src: Endpoint, dst: Endpoint, udp: bool
+    wire: bytes, processor: Processor, *, src: Endpoint, dst: Endpoint, udp: bool,
+    max_udp_reply: int = EDNS_PAYLOAD,
 ) -> bytes | None:
     """The reply to the query in `wire`, or None when the packet is dropped."""
     if len(wire) < HEADER_SIZE:
@@ -45,7 +54,7 @@ async def respond(
     reply = await answer(query, processor, src=src, dst=dst)
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("%s:%d %s -> %s", *src, query.question[:1], dns.rcode.to_text(reply.rcode()))
-    return render(query, reply, udp=udp)
+    return render(query, reply, udp=udp, max_udp_reply=max_udp_reply)
 # --8<-- [end:respond]
 
 
@@ -92,10 +101,18 @@ async def answer(
         return reply
     if query.edns > 0:
         return reply_with_rcode(query, dns.rcode.BADVERS)  # RFC 6891 s6.1.3
-    if query.question[0].rdtype in (dns.rdatatype.AXFR, dns.rdatatype.IXFR):
+    question = query.question[0]
+    if question.rdtype in (dns.rdatatype.AXFR, dns.rdatatype.IXFR):
         return reply_with_rcode(query, dns.rcode.REFUSED)  # we do not transfer zones
+    if question.rdtype in META_TYPES:
+        return reply_with_rcode(query, dns.rcode.FORMERR)  # not a question (unbound agrees)
+    if question.rdclass != dns.rdataclass.IN:
+        return reply_with_rcode(query, dns.rcode.REFUSED)  # CH, HS, NONE, ANY: not ours
     try:
         reply = await processor(query, src=src, dst=dst)
+    except Busy as busy:
+        logger.debug("SERVFAIL to %s:%d, busy: %s", *src, busy)
+        return reply_with_rcode(query, dns.rcode.SERVFAIL)
     except Exception:
         logger.exception("processor failed on %s from %s:%d", query.question[0], *src)
         return reply_with_rcode(query, dns.rcode.SERVFAIL)
@@ -106,8 +123,9 @@ async def answer(
 
 
 # --8<-- [start:render]
-def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool) -> bytes:
-    """Encode `reply` for the client who sent `query`, within its size limit."""
+def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool,
+           max_udp_reply: int = EDNS_PAYLOAD) -> bytes:
+    """Encode `reply` for the client who sent `query`, within its size limit and ours."""
     reply.id = query.id
     rcode = reply.rcode()
     if query.edns >= 0:
@@ -121,7 +139,9 @@ def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool)
     reply.flags &= ~dns.flags.TC
     # RFC 4035 s3.1.6: the CD bit is copied from the query into the reply.
     reply.flags = (reply.flags & ~dns.flags.CD) | (query.flags & dns.flags.CD)
-    limit = udp_limit(query) if udp else MAX_MESSAGE
+    # Over UDP, never more than our own limit, whatever payload the client
+    # claims: a small forged query must not buy a big reply (amplification).
+    limit = min(udp_limit(query), max_udp_reply) if udp else MAX_MESSAGE
     try:
         return reply.to_wire(max_size=limit)
     except dns.exception.TooBig:

@@ -9,14 +9,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
+import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from part1_client.sizes import MAX_MESSAGE
+from part1_client.sizes import EDNS_PAYLOAD, MAX_MESSAGE, MAX_UDP_DATAGRAM, MIN_UDP_PAYLOAD
 
 from .authority import ZoneProcessor
+from .log_limit import RateLimitedWarning
 from .processor import Endpoint, Processor
 from .protocol import refused_from_header, respond
 from .ratelimit import ClientRateLimit
@@ -31,8 +34,29 @@ FastPath = Callable[[bytes, Endpoint, bool], bytes | None]
 TCP_LENGTH_PREFIX = 2
 
 
+@dataclasses.dataclass(eq=False)
+class _Connection:
+    """One TCP client: its socket, the queries of it we are answering, when it last spoke."""
+
+    writer: asyncio.StreamWriter
+    last_heard: float
+    answering: set[asyncio.Task] = dataclasses.field(default_factory=set)
+
+    def unsent(self) -> int:
+        """Bytes of replies written but not yet taken by the client."""
+        return self.writer.transport.get_write_buffer_size()
+
+    def is_idle(self) -> bool:
+        return not self.answering and not self.unsent()
+
+
 class DnsServer:
     """Serve one processor over UDP and TCP on the same address and port."""
+
+    # Replies a TCP client may leave unread before we stop reading its queries.
+    MAX_UNSENT = 64 * 1024
+    # Queries of one TCP connection answered at once; the next waits its turn.
+    MAX_PIPELINED = 32
 
     def __init__(
         self,
@@ -42,20 +66,25 @@ class DnsServer:
         tcp_idle_timeout: float = 10.0,
         max_tcp_connections: int = 128,
         max_in_flight: int = 1024,
+        max_udp_reply: int = EDNS_PAYLOAD,
         rate_limit: ClientRateLimit | None = None,
     ) -> None:
+        if not MIN_UDP_PAYLOAD <= max_udp_reply <= MAX_UDP_DATAGRAM:
+            raise ValueError(f"max_udp_reply must be {MIN_UDP_PAYLOAD} to {MAX_UDP_DATAGRAM}")
         self.processor = processor
         self.fast_path = fast_path
         self.rate_limit = rate_limit
         self.tcp_idle_timeout = tcp_idle_timeout
         self.max_tcp_connections = max_tcp_connections
         self.max_in_flight = max_in_flight
+        self.max_udp_reply = max_udp_reply
         self._udp: _UdpSocket | None = None
         self._tcp: asyncio.Server | None = None
         self._address: Endpoint = ("", 0)
         self._in_flight: set[asyncio.Task] = set()
-        self._connections: set[asyncio.StreamWriter] = set()
+        self._connections: set[_Connection] = set()
         self._accepting = True
+        self._full = RateLimitedWarning(logger)
 
     @property
     def host(self) -> str:
@@ -64,6 +93,14 @@ class DnsServer:
     @property
     def port(self) -> int:
         return self._address[1]
+
+    def open_connections(self) -> int:
+        """TCP sockets open now, the ones still closing included."""
+        return len(self._connections)
+
+    def unsent_bytes(self) -> int:
+        """Bytes of replies that TCP clients have not taken yet."""
+        return sum(connection.unsent() for connection in self._connections)
 
     async def __aenter__(self) -> DnsServer:
         return self
@@ -101,8 +138,8 @@ class DnsServer:
             task.cancel()
         if self._udp is not None:
             self._udp.close()
-        for writer in list(self._connections):
-            writer.close()
+        for connection in list(self._connections):
+            connection.writer.close()
         if self._tcp is not None:
             await self._tcp.wait_closed()
         self._udp = self._tcp = None
@@ -111,7 +148,7 @@ class DnsServer:
         """Run a query's work as a task, unless too many are in flight already."""
         if len(self._in_flight) >= self.max_in_flight:
             coroutine.close()
-            logger.warning("over %d queries in flight: dropping one", self.max_in_flight)
+            self._full.warn("%d queries in flight already: dropped one", self.max_in_flight)
             return None
         task = asyncio.get_running_loop().create_task(coroutine)
         self._in_flight.add(task)
@@ -124,10 +161,13 @@ class DnsServer:
         if self.fast_path is None:
             return None
         try:
-            return self.fast_path(wire, src, udp)
+            reply = self.fast_path(wire, src, udp)
         except Exception:
             logger.exception("fast path failed; answering the slow way")
             return None
+        if reply is not None and udp and len(reply) > self.max_udp_reply:
+            return None  # over our UDP limit: the slow path truncates it
+        return reply
 
     # --8<-- [start:udp]
     def datagram_received(self, wire: bytes, address: tuple) -> None:
@@ -141,9 +181,8 @@ class DnsServer:
         self._spawn(self._answer_datagram(wire, address))
 
     async def _answer_datagram(self, wire: bytes, address: tuple) -> None:
-        reply = await respond(
-            wire, self.processor, src=address[:2], dst=self._address, udp=True
-        )
+        reply = await respond(wire, self.processor, src=address[:2], dst=self._address,
+                              udp=True, max_udp_reply=self.max_udp_reply)
         if reply is not None and self._udp is not None:
             self._udp.sendto(reply, address)
     # --8<-- [end:udp]
@@ -152,34 +191,84 @@ class DnsServer:
     async def _serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        if len(self._connections) >= self.max_tcp_connections:
+        if len(self._connections) >= self.max_tcp_connections and not self._make_room():
             writer.close()  # RFC 7766 s6.2.2: a server may close when it must
             return
-        self._connections.add(writer)
+        loop = asyncio.get_running_loop()
+        connection = _Connection(writer, last_heard=loop.time())
+        self._connections.add(connection)
+        # Flow control: writer.drain() waits while more than MAX_UNSENT bytes are unsent.
+        writer.transport.set_write_buffer_limits(high=self.MAX_UNSENT)
         src = writer.get_extra_info("peername")[:2]
-        answering: set[asyncio.Task] = set()
         try:
             while True:
                 wire = await self._read_message(reader)
                 if wire is None or not self._accepting:
                     break
+                connection.last_heard = loop.time()
                 reply = self._answer_before_parsing(wire, src, False)
                 if reply is not None:
                     _write_message(writer, reply)
-                    continue
-                # RFC 7766 s6.2.1.1: pipelined queries are answered as each is
-                # ready, possibly out of order; the ID tells the client which is which.
-                task = self._spawn(self._answer_stream(wire, src, writer))
-                if task is not None:
-                    answering.add(task)
-                    task.add_done_callback(answering.discard)
-            if answering:  # the client is done sending: finish what it asked
-                await asyncio.wait(answering, timeout=self.tcp_idle_timeout)
+                else:
+                    # RFC 7766 s6.2.1.1: pipelined queries are answered as each is
+                    # ready, possibly out of order; the ID tells the client which is which.
+                    task = self._spawn(self._answer_stream(wire, src, writer))
+                    if task is not None:
+                        connection.answering.add(task)
+                        task.add_done_callback(connection.answering.discard)
+                if not await self._ready_for_more(connection):
+                    _abort(writer)  # what it never read goes with it
+                    return
+            if connection.answering:  # the client is done sending: finish what it asked
+                await asyncio.wait(connection.answering, timeout=self.tcp_idle_timeout)
         finally:
-            for task in answering:
+            for task in connection.answering:
                 task.cancel()
-            self._connections.discard(writer)
-            writer.close()
+            await self._close(writer)
+            self._connections.discard(connection)  # counted until the socket is gone
+
+    async def _ready_for_more(self, connection: _Connection) -> bool:
+        """Wait until this client may send another query: False if it never may.
+
+        We read its next query once fewer than MAX_PIPELINED of its queries are
+        being answered and it has taken its replies (all but MAX_UNSENT bytes).
+        So a client that pipelines and never reads costs us those bounds, not a
+        reply for every query it sent. False when it takes nothing for the idle
+        timeout: it is not reading at all.
+        """
+        try:
+            async with asyncio.timeout(self.tcp_idle_timeout):
+                while len(connection.answering) >= self.MAX_PIPELINED:
+                    await asyncio.wait(connection.answering,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                await connection.writer.drain()
+            return True
+        except (TimeoutError, ConnectionError):
+            return False
+
+    async def _close(self, writer: asyncio.StreamWriter) -> None:
+        """Close, letting the last replies go out; abort if the client takes none of them."""
+        writer.close()
+        try:
+            async with asyncio.timeout(self.tcp_idle_timeout):
+                await writer.wait_closed()
+        except TimeoutError:
+            _abort(writer)
+        except ConnectionError:
+            pass  # the client reset it: gone already
+
+    def _make_room(self) -> bool:
+        """All connections taken: close the one idle longest, if any is idle.
+
+        RFC 7766 s6.2.3 lets a server close idle connections when it is short
+        of them; one with a query in progress or replies unsent is never closed.
+        """
+        idle = [connection for connection in self._connections if connection.is_idle()]
+        if not idle:
+            return False
+        longest_idle = min(idle, key=lambda connection: connection.last_heard)
+        longest_idle.writer.close()  # its reader sees the end, and it leaves the set
+        return True
 
     async def _read_message(self, reader: asyncio.StreamReader) -> bytes | None:
         """The next length-prefixed message, or None on close, error or idleness."""
@@ -197,6 +286,16 @@ class DnsServer:
         if reply is not None and not writer.is_closing():
             _write_message(writer, reply)
     # --8<-- [end:tcp]
+
+
+def _abort(writer: asyncio.StreamWriter) -> None:
+    """Close a connection at once, dropping whatever is still queued for it."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None and sock.fileno() >= 0:
+        # Linger on, for zero seconds: close() sends a reset and frees the
+        # queue in the kernel too, instead of trying to deliver it.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 def _write_message(writer: asyncio.StreamWriter, message: bytes) -> None:

@@ -65,8 +65,9 @@ async def serve_until_signalled(
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    if reload is not None:
-        loop.add_signal_handler(signal.SIGHUP, reload)
+    # Always handled: SIGHUP's default action ends the process, and `systemctl
+    # reload` sends it whether or not there is anything to reload.
+    loop.add_signal_handler(signal.SIGHUP, reload or _nothing_to_reload)
     await stopping.wait()
     logger.info("stopping")
     await server.stop()
@@ -92,3 +93,7 @@ def zone_reloader(processor: ZoneProcessor, paths: Sequence[str],
         logger.info("reloaded %s", describe_zones(zones))
 
     return reload
+
+
+def _nothing_to_reload() -> None:
+    logger.info("SIGHUP: nothing to reload (no zone or hosts file)")

@@ -7,22 +7,35 @@ and sections into a reply to the client.
 
 The failure policy, which is the heart of it:
 
-- An upstream that times out, cannot be reached, answers SERVFAIL, REFUSED or
-  anything else that is not an answer (NOERROR or NXDOMAIN), or answers
-  another question, is skipped for the next upstream.
+- An upstream that times out, cannot be reached, or sends a broken reply
+  (another question, still truncated over TCP) has failed: it is skipped for
+  the next upstream, and its failures count towards setting it aside.
+- An upstream that answers with an rcode that is no answer (SERVFAIL,
+  REFUSED, NOTIMP...) has declined this one name: the next upstream is asked,
+  but nothing counts against it. It answered, so it is alive; the rcode is
+  about the name. (unbound does the same: such a reply is thrown away and
+  the next server tried; the server stays in good standing.)
 - Spoofed packets (wrong ID, wrong question, wrong source address) and
   garbage are ignored while we wait for the real reply (part 1 does that).
 - A truncated UDP reply is asked again over TCP (part 1 does that too).
-- When every upstream has failed, or the time is up, the client gets
-  SERVFAIL: "I could not find out". Never NXDOMAIN, which is a lie ("this
-  name does not exist") that the client's cache would keep; never silence,
-  which makes the client wait for its own timeout and try again.
+- When every upstream has failed or declined, or the time is up, the client
+  gets SERVFAIL: "I could not find out". Never NXDOMAIN, which is a lie
+  ("this name does not exist") that the client's cache would keep; never
+  silence, which makes the client wait for its own timeout and try again.
 - The time is bounded: `timeout` seconds in all (default 4, under the 5 s a
-  glibc or musl stub waits), each upstream attempt at most `attempt_timeout`.
-  Upstreams that only timed out are asked again, in turn, while time remains.
+  glibc or musl stub waits). Each attempt waits as long as the upstream's
+  measured round trips suggest (see health.py), `attempt_timeout` (1 s) while
+  nothing is known yet. Upstreams that only timed out are asked again, in
+  turn, while time remains.
 - At most `max_in_flight` client questions are forwarded at once (default 150,
-  dnsmasq's --dns-forward-max); beyond that the answer is an immediate
-  SERVFAIL, so a flood costs bounded memory.
+  dnsmasq's --dns-forward-max), at most `max_per_client` from one client
+  (unbound's wait-limit is the same idea); beyond that the forwarder raises
+  Busy, which the client sees as an immediate SERVFAIL that nothing caches.
+  A flood costs bounded memory, and one client cannot take every slot.
+- The reply is scrubbed (scrub.py): records that do not answer the question
+  are not relayed.
+- A query with RD=0 ("do not recurse for me") is not forwarded: it gets local
+  data or REFUSED, as unbound's default access rule does.
 """
 
 from __future__ import annotations
@@ -39,9 +52,10 @@ import dns.rcode
 
 from part1_client import DnsClientError, ResolveTimeout
 from part1_client.sizes import EDNS_PAYLOAD
-from part2_server.processor import Endpoint, reply_with_rcode
+from part2_server.processor import Busy, Endpoint, reply_with_rcode
 
 from .health import UpstreamHealth
+from .scrub import scrub
 from .upstream import Upstream
 
 logger = logging.getLogger(__name__)
@@ -54,6 +68,10 @@ class UpstreamFailure(Exception):
     """One upstream could not answer one question; the message says why."""
 
 
+class UpstreamDeclined(Exception):
+    """One upstream answered one question with an rcode that is no answer (REFUSED...)."""
+
+
 class Forwarder:
     """A processor that answers every question by asking upstream resolvers."""
 
@@ -64,6 +82,7 @@ class Forwarder:
         timeout: float = 4.0,
         attempt_timeout: float = 1.0,
         max_in_flight: int = 150,
+        max_per_client: int = 100,
         max_failures: int = 3,
         rest: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
@@ -74,19 +93,24 @@ class Forwarder:
         self.timeout = timeout
         self.attempt_timeout = attempt_timeout
         self.max_in_flight = max_in_flight
+        self.max_per_client = max_per_client
+        # An attempt may take half the time at most, so a second upstream
+        # always gets its turn when the first is silent.
         self.health = UpstreamHealth(
-            self.upstreams, max_failures=max_failures, rest=rest, clock=clock
+            self.upstreams, max_failures=max_failures, rest=rest, clock=clock,
+            first_attempt=attempt_timeout, max_attempt=timeout / 2,
         )
         self.in_flight = 0
+        self._in_flight_by_client: dict[str, int] = {}
 
     # --8<-- [start:call]
     async def __call__(
         self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
-    ) -> dns.message.Message:
-        if self.in_flight >= self.max_in_flight:
-            logger.debug("SERVFAIL %s: %d queries already upstream", src[0], self.in_flight)
-            return reply_with_rcode(query, dns.rcode.SERVFAIL)
-        self.in_flight += 1
+    ) -> dns.message.Message | None:
+        if not query.flags & dns.flags.RD:
+            return None  # RD=0: not ours to recurse for; the server says REFUSED
+        client = src[0]
+        self._take_slot(client)
         try:
             async with asyncio.timeout(self.timeout):
                 return await self.forward(query)
@@ -94,9 +118,26 @@ class Forwarder:
             logger.info("SERVFAIL for %s: no upstream answered in %gs",
                         query.question[0], self.timeout)
         finally:
-            self.in_flight -= 1
+            self._give_back_slot(client)
         return reply_with_rcode(query, dns.rcode.SERVFAIL)
     # --8<-- [end:call]
+
+    # --8<-- [start:slots]
+    def _take_slot(self, client: str) -> None:
+        """Count one more question upstream, or raise Busy when a limit is reached."""
+        if self.in_flight >= self.max_in_flight:
+            raise Busy(f"{self.in_flight} questions upstream already")
+        if self._in_flight_by_client.get(client, 0) >= self.max_per_client:
+            raise Busy(f"{client} has {self.max_per_client} questions upstream already")
+        self.in_flight += 1
+        self._in_flight_by_client[client] = self._in_flight_by_client.get(client, 0) + 1
+
+    def _give_back_slot(self, client: str) -> None:
+        self.in_flight -= 1
+        self._in_flight_by_client[client] -= 1
+        if not self._in_flight_by_client[client]:
+            del self._in_flight_by_client[client]  # so the dict holds waiting clients only
+    # --8<-- [end:slots]
 
     # --8<-- [start:forward]
     async def forward(self, query: dns.message.Message) -> dns.message.Message:
@@ -109,13 +150,15 @@ class Forwarder:
                 try:
                     answer = await self.ask(upstream, upstream_query)
                 except ResolveTimeout:
-                    self.health.failed(upstream, "timed out")
+                    self.health.failed(upstream, "timed out", timed_out=True)
                     silent.append(upstream)
                 except UpstreamFailure as failure:
                     self.health.failed(upstream, str(failure))
+                except UpstreamDeclined as declined:  # about the name: just ask the next
+                    logger.debug("upstream %s said %s for %s", upstream, declined,
+                                 query.question[0])
                 else:
-                    self.health.succeeded(upstream)
-                    return relay(query, answer)
+                    return relay(query, scrub(upstream_query.question[0], answer))
             candidates = silent
         logger.info("SERVFAIL for %s: every upstream failed", query.question[0])
         return reply_with_rcode(query, dns.rcode.SERVFAIL)
@@ -123,9 +166,11 @@ class Forwarder:
 
     # --8<-- [start:ask]
     async def ask(self, upstream: Upstream, query: dns.message.Message) -> dns.message.Message:
-        """One attempt at one upstream: its answer, or UpstreamFailure, or ResolveTimeout."""
+        """One attempt at one upstream: its answer, or UpstreamFailure, UpstreamDeclined
+        or ResolveTimeout."""
         try:
-            result = await upstream.exchange_detailed(query, timeout=self.attempt_timeout)
+            result = await upstream.exchange_detailed(
+                query, timeout=self.health.attempt_timeout(upstream))
         except ResolveTimeout:
             raise
         except (DnsClientError, dns.exception.DNSException, OSError, EOFError) as error:
@@ -137,8 +182,9 @@ class Forwarder:
             raise UpstreamFailure(f"answered another question: {answer.question}")
         if answer.flags & dns.flags.TC:
             raise UpstreamFailure("still truncated")
+        self.health.succeeded(upstream, result.elapsed)  # it replied, and this fast
         if answer.rcode() not in ANSWERS:
-            raise UpstreamFailure(dns.rcode.to_text(answer.rcode()))
+            raise UpstreamDeclined(dns.rcode.to_text(answer.rcode()))
         return answer
     # --8<-- [end:ask]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
+from part1_client.sizes import EDNS_PAYLOAD
 from part2_server import DnsServer, Processor, ZoneError, ZoneProcessor, load_zones
 from part2_server.ratelimit import client_rate_limit
 from part2_server.service import describe_zones, zone_reloader
@@ -50,6 +51,7 @@ class ResolverSettings:
     host: str = "127.0.0.1"  # where we listen: only to refuse forwarding to ourselves
     port: int = 8053
     rate_limit: float = 0.0  # queries a second per client; 0: no limit
+    max_udp_reply: int = EDNS_PAYLOAD  # larger UDP replies are truncated (TC=1)
 # --8<-- [end:settings]
 
 
@@ -68,7 +70,8 @@ class Resolver:
     outward: Processor  # what answers the names local data does not: the forwarder
 
     def server(self) -> DnsServer:
-        return DnsServer(self.processor, rate_limit=client_rate_limit(self.settings.rate_limit))
+        return DnsServer(self.processor, rate_limit=client_rate_limit(self.settings.rate_limit),
+                         max_udp_reply=self.settings.max_udp_reply)
 
 
 def build_resolver(settings: ResolverSettings, outward: Processor | None = None) -> Resolver:

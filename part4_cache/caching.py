@@ -13,6 +13,7 @@ else returns None and takes the slow path.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import struct
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ import dns.message
 import dns.rcode
 
 from part1_client.sizes import HEADER_SIZE, MAX_MESSAGE
-from part2_server import Endpoint, Processor, reply_with_rcode
+from part2_server import Busy, Endpoint, Processor, reply_with_rcode
 
 from . import wire
 from .cache import Cache, Entry
@@ -35,9 +36,23 @@ logger = logging.getLogger(__name__)
 # or None (the inner processor had nothing to say).
 Outcome = dns.message.Message | Entry | None
 
+# Identical queries that may wait for one question upstream. With the
+# forwarder's 150 questions, at most 150 * (1 + 5) = 900 queries wait, below
+# the server's 1,024: local data and cache hits always find room.
+MAX_WAITING_PER_NAME = 5
+
+
+@dataclasses.dataclass(eq=False)
+class _Flight:
+    """A question being asked upstream, and how many identical queries wait for it."""
+
+    outcome: asyncio.Future[Outcome]
+    waiting: int = 0
+
 
 def cached(
-    processor: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None
+    processor: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None,
+    max_waiting_per_name: int = MAX_WAITING_PER_NAME,
 ) -> CachedProcessor:
     """Put `cache` in front of `processor`.
 
@@ -45,23 +60,26 @@ def cached(
     path answers only hosts it allows, and leaves the others to be refused the
     slow way.
     """
-    return CachedProcessor(processor, cache, allow=allow)
+    return CachedProcessor(processor, cache, allow=allow,
+                           max_waiting_per_name=max_waiting_per_name)
 
 
 class CachedProcessor:
     """A processor that answers from a cache and asks `inner` on a miss."""
 
     def __init__(
-        self, inner: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None
+        self, inner: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None,
+        max_waiting_per_name: int = MAX_WAITING_PER_NAME,
     ) -> None:
         self.inner = inner
         self.cache = cache
         self.allow = allow
+        self.max_waiting_per_name = max_waiting_per_name
         self._clock = cache.clock  # looked up once: the fast path counts nanoseconds
         self._stats = cache.stats
         # Queries being asked upstream right now, by cache key: an identical
         # query that misses meanwhile waits for the same answer.
-        self._in_flight: dict[bytes, asyncio.Future[Outcome]] = {}
+        self._in_flight: dict[bytes, _Flight] = {}
 
     # --8<-- [start:fast_path]
     def fast_path(self, query: bytes, src: Endpoint, udp: bool) -> bytes | None:
@@ -69,8 +87,8 @@ class CachedProcessor:
         if self.allow is not None and not self.allow(src[0]):
             return None  # the slow path refuses this client
         parsed = wire.read_query(query)
-        if parsed is None:
-            return None
+        if parsed is None or not query[2] & wire.FLAG_RD:
+            return None  # unusual, or RD=0: the cache is not for those (see __call__)
         key, question_end, edns, udp_limit = parsed
         now = self._clock()
         entry = self.cache.lookup(key, now)
@@ -91,7 +109,9 @@ class CachedProcessor:
     async def __call__(
         self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint
     ) -> dns.message.Message | None:
-        if len(query.question) != 1:
+        if len(query.question) != 1 or not query.flags & dns.flags.RD:
+            # RD=0 asks us not to recurse: local data may answer, the cache does
+            # not (it would tell anyone what the others asked: cache snooping).
             return await self.inner(query, src=src, dst=dst)
         key, request = _key_and_request(query)
         now = self.cache.clock()
@@ -107,18 +127,24 @@ class CachedProcessor:
             return await self.inner(query, src=src, dst=dst)
         flight = self._in_flight.get(key)
         if flight is not None:
+            if flight.waiting >= self.max_waiting_per_name:
+                raise Busy(f"{flight.waiting} queries wait for {query.question[0]} already")
             self._stats.coalesced += 1
-            outcome = await asyncio.shield(flight)
+            flight.waiting += 1
+            try:
+                outcome = await asyncio.shield(flight.outcome)
+            finally:
+                flight.waiting -= 1
         else:
-            flight = asyncio.get_running_loop().create_future()
+            flight = _Flight(asyncio.get_running_loop().create_future())
             self._in_flight[key] = flight
             try:
                 outcome, own_reply = await self._refresh(key, query, src=src, dst=dst)
-                flight.set_result(outcome)
+                flight.outcome.set_result(outcome)
             finally:
                 del self._in_flight[key]
-                if not flight.done():  # we were cancelled: so are those waiting
-                    flight.cancel()
+                if not flight.outcome.done():  # we were cancelled: so are those waiting
+                    flight.outcome.cancel()
             if own_reply is not None:
                 return own_reply
         return self._reply(outcome, query, request)
@@ -135,6 +161,11 @@ class CachedProcessor:
         """
         try:
             reply = await self.inner(query, src=src, dst=dst)
+        except Busy:
+            # One of our own limits, not the upstream's answer: SERVFAIL for this
+            # query and those waiting with it, remembered by nobody (RFC 9520).
+            reply = reply_with_rcode(query, dns.rcode.SERVFAIL)
+            return reply, reply
         except Exception:
             # A failure like any other SERVFAIL: remembered briefly, below.
             logger.exception("processor failed on %s", query.question[0])

@@ -52,7 +52,8 @@ class CachingResolver:
 
     def server(self) -> DnsServer:
         return DnsServer(self.processor, fast_path=self.cached.fast_path,
-                         rate_limit=client_rate_limit(self.resolver.settings.rate_limit))
+                         rate_limit=client_rate_limit(self.resolver.settings.rate_limit),
+                         max_udp_reply=self.resolver.settings.max_udp_reply)
 
 
 def build_caching_resolver(settings: CacheSettings, clock: Clock = time.monotonic,

@@ -38,6 +38,9 @@ _u16 = struct.Struct(">H")
 _u32 = struct.Struct(">I")
 _rr_fixed = struct.Struct(">HHIH")  # TYPE, CLASS, TTL, RDLENGTH
 _opt = struct.Struct(">BHHBBHH")  # root, TYPE, payload, ext. rcode, version, flags, RDLENGTH
+_option_header = struct.Struct(">HH")  # an EDNS option's code and length
+OPTION_COOKIE = 10  # RFC 7873
+OPTION_PADDING = 12  # RFC 7830
 
 
 class WireError(ValueError):
@@ -130,22 +133,31 @@ def _read_query_with_options(wire: bytes) -> Query | None:
         wire, question_end)
     if root or rdtype != TYPE_OPT or ext_rcode or version:
         return None
-    if options + rdlength != len(wire) or not _options_well_formed(wire, options):
+    if options + rdlength != len(wire) or not _options_a_hit_may_skip(wire, options):
         return None
     return Query(cache_key(wire[HEADER_SIZE:question_end], bool(flags & EDNS_DO)),
                  question_end, True, max(MIN_UDP_PAYLOAD, payload))
 
 
-def _options_well_formed(wire: bytes, offset: int) -> bool:
-    """EDNS options (code, length, data) that exactly fill the rest of the packet.
+def _options_a_hit_may_skip(wire: bytes, offset: int) -> bool:
+    """Are the EDNS options (code, length, data) only ones a hit may ignore?
 
-    The options themselves (a cookie from dig, say) do not change the answer:
-    the server's reply carries none of them, so a hit need not look inside.
+    A well-formed COOKIE (dig sends one) and PADDING change nothing in the
+    answer: the server's reply carries neither. Any other option, and a COOKIE
+    of the wrong size, goes the slow way, where dnspython checks it and a
+    malformed one gets FORMERR, so a hit and a miss answer alike.
     """
     while offset < len(wire):
         if offset + 4 > len(wire):
             return False
-        offset += 4 + (wire[offset + 2] << 8 | wire[offset + 3])
+        code, length = _option_header.unpack_from(wire, offset)
+        offset += 4 + length
+        if code == OPTION_COOKIE:
+            # RFC 7873 s4: an 8-byte client cookie, or that and a 8-32 byte server cookie.
+            if length != 8 and not 16 <= length <= 40:
+                return False
+        elif code != OPTION_PADDING:
+            return False
     return offset == len(wire)
 
 

@@ -520,8 +520,9 @@ class FakeDnsServer:
 
 def _wire(reply: dns.message.Message) -> bytes:
     # dnspython shuffles the records of an RRset when rendering; a test wants
-    # them in the order it scripted them.
-    return reply.to_wire(want_shuffle=False)
+    # them in the order it scripted them. And it would hold the reply to the
+    # query's EDNS payload; the fake sends what the test scripted, at any size.
+    return reply.to_wire(want_shuffle=False, max_size=65535)
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):

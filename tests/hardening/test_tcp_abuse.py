@@ -53,24 +53,27 @@ def test_a_stalled_connection_is_closed_after_the_idle_timeout(server, opening):
         assert closed_by_server(stalled, within=IDLE * 6) >= IDLE * 0.8
 
 
-def test_connections_beyond_the_cap_are_refused_without_hurting_the_others(server):
+def test_connections_beyond_the_cap_close_the_longest_idle_without_hurting_the_others(server):
     held = [socket.create_connection((server.host, server.port)) for _ in range(4)]
     try:
         time.sleep(0.1)
         with socket.create_connection((server.host, server.port)) as extra:
-            closed_by_server(extra, within=2)
-        query = dns.message.make_query("mail.example.test.", "A")
-        wire = query.to_wire()
-        held[0].sendall(struct.pack("!H", len(wire)) + wire)
-        held[0].settimeout(2)
-        length = struct.unpack("!H", held[0].recv(2))[0]
-        reply = dns.message.from_wire(held[0].recv(length, socket.MSG_WAITALL))
-        assert reply.answer[0][0].address == "192.0.2.25"
+            assert answer_on(extra).answer[0][0].address == "192.0.2.25"
+        closed_by_server(held[0], within=2)  # the longest idle made room (RFC 7766 s6.2.3)
+        assert answer_on(held[1]).answer[0][0].address == "192.0.2.25"
     finally:
         for sock in held:
             sock.close()
     time.sleep(0.1)
     good_answer(server)  # the slots came back
+
+
+def answer_on(sock: socket.socket) -> dns.message.Message:
+    wire = dns.message.make_query("mail.example.test.", "A").to_wire()
+    sock.sendall(struct.pack("!H", len(wire)) + wire)
+    sock.settimeout(2)
+    length = struct.unpack("!H", sock.recv(2, socket.MSG_WAITALL))[0]
+    return dns.message.from_wire(sock.recv(length, socket.MSG_WAITALL))
 
 
 def test_100_pipelined_queries_on_one_connection_are_all_answered(server):

@@ -1,5 +1,6 @@
 """exchange() against the scripted fake server: TCP fallback, timeouts, forged replies."""
 
+import asyncio
 import time
 
 import dns.flags
@@ -150,6 +151,6 @@ async def test_a_udp_socket_error_is_a_transport_error(monkeypatch):
     async def unreachable(*args, **kwargs):
         raise OSError(101, "Network is unreachable")
 
-    monkeypatch.setattr("dns.asyncquery.udp", unreachable)
+    monkeypatch.setattr(asyncio.get_running_loop(), "create_datagram_endpoint", unreachable)
     with pytest.raises(TransportError, match=r"UDP to 127\.0\.0\.1 port 53 failed"):
         await exchange(make_query("example."), "127.0.0.1", 53, tries=2)

@@ -34,7 +34,6 @@ QUERIES = {
     "positive, no EDNS": {"name": "www.example.test.", "edns": False},
     "positive, DO": {"name": "www.example.test.", "do": True},
     "mixed case": {"name": "WwW.eXaMpLe.TeSt."},
-    "RD=0": {"name": "www.example.test.", "flags": 0},
     "CD=1": {"name": "www.example.test.", "flags": dns.flags.RD | dns.flags.CD},
     "NXDOMAIN": {"name": "nope.example.test."},
     "NODATA": {"name": "www.example.test.", "rdtype": "AAAA"},
@@ -121,6 +120,9 @@ async def test_fast_path_leaves_unusual_queries_to_the_slow_path(resolver, upstr
     assert resolver.fast_path(update.to_wire(), SRC, True) is None
     assert resolver.fast_path(b"\0\1", SRC, True) is None
     assert resolver.fast_path(b"", SRC, True) is None
+    # RD=0: not answered from the cache at all (the Hardening page says why)
+    assert resolver.fast_path(make_query("www.example.test.", flags=0).to_wire(),
+                              SRC, True) is None
 
 
 async def test_each_second_gives_new_ttls(resolver, upstream, clock):
