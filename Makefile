@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,docs,fast,bench,encrypted]'
+	$(PY) -m pip install --quiet -e '.[test,docs,fast,bench,encrypted,dnssec]'
 	# Wheels for tests/packaging, which installs the project into a fresh
 	# virtualenv inside the loopback-only namespace, where PyPI is out of reach.
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest .cache/wheelhouse \

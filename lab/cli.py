@@ -78,10 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the port of every server of the stand-in Internet "
                         "(env DNS_LAB_AUTHORITY_PORT; default 53 when it can be bound, "
                         "else a free one)")
-    parser.add_argument("--recursive", action="store_true",
-                        default=env("DNS_LAB_RECURSIVE", "no").lower() in ("1", "yes", "true"),
-                        help="run part 8 instead of part 4: your resolver walks the lab's "
-                        "tree from its root hints, with no upstream (env DNS_LAB_RECURSIVE=yes)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--recursive", action="store_true",
+                       default=env("DNS_LAB_RECURSIVE", "no").lower() in ("1", "yes", "true"),
+                       help="run part 8 instead of part 4: your resolver walks the lab's "
+                       "tree from its root hints, with no upstream (env DNS_LAB_RECURSIVE=yes)")
+    which.add_argument("--dnssec", action="store_true",
+                       help="sign the stand-in Internet and run part 7, validating, "
+                       "instead of part 4 (docs/part7.md)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lab: %(message)s")
     # Ctrl-C, and SIGTERM (from a process manager, or a test), stop the lab.
@@ -90,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
     try:
-        with Lab.start(args.authority_port) as net:
+        with Lab.start(args.authority_port, signed=args.dnssec) as net:
             return _run_resolver(net, args.port, args.recursive)
     except KeyboardInterrupt:
         print("\nlab: stopped", flush=True)
@@ -101,14 +105,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def resolver_command(net: Lab, port: int, recursive: bool = False) -> list[str]:
-    """Part 4 forwarding to the lab's upstream, or (`recursive`) part 8 from its root hints."""
+    """Part 4 forwarding to the lab's upstream, part 7 validating in a signed lab,
+    or (`recursive`) part 8 from its root hints."""
     local = ["--host", HOST, "--port", str(port), "--zone", str(HOME_ZONE)]
     if recursive:
         return [sys.executable, "-m", "part8_recursive", *local,
                 "--root-hints", str(net.root_hints), "--authority-port", str(net.authority_port)]
     upstream_host, upstream_port = net.upstream
-    return [sys.executable, "-m", "part4_cache", *local,
-            "--upstream", f"{upstream_host}:{upstream_port}"]
+    forwarding = [*local, "--upstream", f"{upstream_host}:{upstream_port}"]
+    if net.trust_anchor is not None:   # a signed lab (--dnssec): part 7, validating
+        return [sys.executable, "-m", "part7_dnssec", *forwarding,
+                "--trust-anchor", str(net.trust_anchor)]
+    return [sys.executable, "-m", "part4_cache", *forwarding]
 
 
 def _run_resolver(net: Lab, port: int, recursive: bool = False) -> int:

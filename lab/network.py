@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dns.message
 import dns.rdatatype
 import dns.zone
 
 from part2_server import DnsServer, Endpoint, Processor, ZoneProcessor
 from part2_server.server import FastPath
 from part3_forwarder import compose, recursion_available
+from part7_dnssec import SignedAuthority
 
 from .probe import ProbeAuthority
 from .tree import PROBE_ZONE, SERVERS, UNUSED_ADDRESS, UPSTREAM_ADDRESS, load_lab_zones
@@ -47,31 +49,40 @@ class Lab:
     upstream: Endpoint                # the stand-in upstream resolver, for a forwarder
     probe_zone: str = PROBE_ZONE
     unused_address: str = UNUSED_ADDRESS
+    trust_anchor: Path | None = None  # signed=True: the root's DS, for a validator
     _background: _Background | None = field(default=None, repr=False)
     _servers: list[DnsServer] = field(default_factory=list, repr=False)
 
     # --8<-- [start:start]
     @classmethod
-    def start(cls, port: int | None = None) -> Lab:
+    def start(cls, port: int | None = None, *, signed: bool = False) -> Lab:
         """Start every server of the lab and return once they all listen.
 
         `port` is the port of every authority and of the upstream. None means
         53 when it can be bound (as root, or inside `unshare -rn`, where
         `make test` runs), else one free port: see docs/lab.md for why.
+        `signed=True` signs the tree first (lab/signed.py, with part 7's
+        signer) and writes `trust_anchor` beside the root hints.
         """
         zones = load_lab_zones()
         ports = [port] if port is not None else [DNS_PORT] + [0] * FREE_PORT_TRIES
         root_hints = _write_root_hints(zones["."])
+        trust_anchor = None
+        if signed:
+            from .signed import sign_lab  # needs the dnssec extra (cryptography)
+            trust_anchor, _ = sign_lab(zones, root_hints.parent)
         background = _Background()
         try:
-            servers, port = background.run(_serve_on_first_port(_plan(zones), ports))
+            servers, port = background.run(_serve_on_first_port(_plan(zones, signed=signed),
+                                                                ports))
         except BaseException:
             background.close()
             shutil.rmtree(root_hints.parent, ignore_errors=True)
             raise
         lab = cls(root_hints=root_hints, authority_port=port,
                   zones={origin: (addresses[0], port) for origin, addresses in SERVERS.items()},
-                  upstream=(UPSTREAM_ADDRESS, port), _background=background, _servers=servers)
+                  upstream=(UPSTREAM_ADDRESS, port), trust_anchor=trust_anchor,
+                  _background=background, _servers=servers)
         logger.info("lab: %d servers on port %d", len(servers), port)
         return lab
     # --8<-- [end:start]
@@ -118,22 +129,37 @@ Plan = list[tuple[str, Processor, FastPath | None]]
 
 
 # --8<-- [start:plan]
-def _plan(zones: dict[str, dns.zone.Zone]) -> Plan:
+def _plan(zones: dict[str, dns.zone.Zone], *, signed: bool = False) -> Plan:
     """(address, processor, fast path) for every server the lab runs."""
+    # Signed zones are served with their proofs for DO=1 queries (part 7).
+    authority = SignedAuthority if signed else ZoneProcessor
     probe = ProbeAuthority(zones[PROBE_ZONE])
     plan = []
     for origin, addresses in SERVERS.items():
-        processor = probe if origin == PROBE_ZONE else ZoneProcessor([zones[origin]])
+        processor = probe if origin == PROBE_ZONE else authority([zones[origin]])
         fast_path = probe.reflect if origin == PROBE_ZONE else None
         plan += [(address, processor, fast_path) for address in addresses]
     # The stand-in upstream answers for every zone itself, as a resolver that
     # had walked the tree would: the deepest zone that holds the name answers.
     # The probe sees the forwarder's own queries there.
-    others = ZoneProcessor([zone for origin, zone in zones.items() if origin != PROBE_ZONE])
-    upstream = recursion_available(compose(probe, others))
+    others = authority([zone for origin, zone in zones.items() if origin != PROBE_ZONE])
+    # The DS of probe.test. is test.'s to give (RFC 4035 s3.1.4.1), not the probe's.
+    upstream = recursion_available(compose(_ds_only(others), probe, others))
     plan.append((UPSTREAM_ADDRESS, upstream, probe.reflect))
     return plan
 # --8<-- [end:plan]
+
+
+def _ds_only(processor: Processor) -> Processor:
+    """`processor`, asked only for DS records: the parent's side of each cut."""
+
+    async def ds_only(query: dns.message.Message, *, src: Endpoint, dst: Endpoint
+                      ) -> dns.message.Message | None:
+        if query.question[0].rdtype != dns.rdatatype.DS:
+            return None
+        return await processor(query, src=src, dst=dst)
+
+    return ds_only
 
 
 async def _serve_on_first_port(plan: Plan, ports: list[int]) -> tuple[list[DnsServer], int]:

@@ -96,7 +96,7 @@ class ProbeAuthority:
 
     def _ttl_asked(self, name: dns.name.Name) -> int | None:
         """N for ttl-N.probe.test. (N at most 2**31 - 1), else None."""
-        if name.parent() != self.origin:
+        if name == dns.name.root or name.parent() != self.origin:
             return None
         match = TTL_LABEL.fullmatch(name.labels[0])
         if match is None or int(match[1]) > MAX_TTL:

@@ -26,6 +26,10 @@ SERVERS: dict[str, list[str]] = {
     "hostile.test.": ["127.0.0.6"],             # ns1.hostile.test.
     "probe.test.": ["127.0.0.7"],               # ns1.probe.test.: the probe
     "glueless.test.": ["127.0.0.8"],            # glueless-ns.example.test., no glue
+    # Part 7's zones (signed with the tree by Lab.start(signed=True)):
+    "dnssec.test.": ["127.0.0.21"],             # one DNSSEC case a name
+    "bad-ds.test.": ["127.0.0.22"],             # its DS in test. matches no key
+    "unsigned.test.": ["127.0.0.23"],           # an insecure delegation
 }
 UNUSED_ADDRESS = "127.0.0.9"    # nothing listens here, ever
 UPSTREAM_ADDRESS = "127.0.0.10"  # the stand-in upstream resolver

@@ -70,6 +70,12 @@ class ZoneProcessor:
         return reply
 # --8<-- [end:processor]
 
+    def zone_for(self, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
+                 ) -> dns.zone.Zone | None:
+        """The zone that answers `qname`/`qtype`, or None (part 7 signs its answers)."""
+        served = self._zone_for(qname, qtype)
+        return None if served is None else served.zone
+
     # --8<-- [start:zone_for]
     def _zone_for(self, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
                   ) -> _Served | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import dns.edns
 import dns.exception
 import dns.flags
 import dns.message
@@ -131,8 +132,10 @@ def render(query: dns.message.Message, reply: dns.message.Message, *, udp: bool,
     if query.edns >= 0:
         # RFC 6891 s7: OPT in the reply only when the query had one. It is
         # hop-by-hop, so it is ours, not whatever the processor's source sent.
-        # RFC 3225 s3: the DO bit is copied from the query.
-        reply.use_edns(0, query.ednsflags & dns.flags.DO, EDNS_PAYLOAD)
+        # RFC 3225 s3: the DO bit is copied from the query. An Extended DNS
+        # Error (RFC 8914) a processor of ours added is ours: it stays.
+        errors = [option for option in reply.options if option.otype == dns.edns.OptionType.EDE]
+        reply.use_edns(0, query.ednsflags & dns.flags.DO, EDNS_PAYLOAD, options=errors)
     else:
         reply.use_edns(False)
     reply.set_rcode(rcode)  # extended rcodes (BADVERS) live in the OPT we just set

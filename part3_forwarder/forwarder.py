@@ -103,6 +103,9 @@ class Forwarder:
         self.in_flight = 0
         self._in_flight_by_client: dict[str, int] = {}
 
+    def __str__(self) -> str:
+        return f"forwarding to {', '.join(map(str, self.upstreams))}"
+
     # --8<-- [start:call]
     async def __call__(
         self, query: dns.message.Message, *, src: Endpoint, dst: Endpoint

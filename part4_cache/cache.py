@@ -197,7 +197,7 @@ class Cache:
         stored = wire.write_ttls(b"\0\0" + stripped[2:], offsets, ttls)
         entry = Entry(stored, layout.question_end, now, now + lifetime, kind,
                       dnssec_ok=wire.key_dnssec_ok(key),
-                      heads=wire.header_variants(stored[2:HEADER_SIZE]))
+                      heads=wire.header_variants(stored[2:HEADER_SIZE], wire.key_dnssec_ok(key)))
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

@@ -92,8 +92,8 @@ class CachedProcessor:
         key, question_end, edns, udp_limit = parsed
         now = self._clock()
         entry = self.cache.lookup(key, now)
-        if entry is None:
-            return None
+        if entry is None or (entry.kind == "failure" and query[3] & wire.FLAG_CD):
+            return None  # CD=1 may get what a validator refused: ask again
         body = entry.body(now)
         size = question_end + len(body) + (wire.OPT_SIZE if edns else 0)
         if size > (udp_limit if udp else MAX_MESSAGE):
@@ -116,7 +116,7 @@ class CachedProcessor:
         key, request = _key_and_request(query)
         now = self.cache.clock()
         entry = self.cache.lookup(key, now)
-        if entry is not None:
+        if entry is not None and not (entry.kind == "failure" and query.flags & dns.flags.CD):
             self._count_hit(entry, now)
             return _reply_from_entry(entry, now, request)
         self._stats.misses += 1
@@ -253,7 +253,8 @@ def _assemble(entry: Entry, query: bytes, question_end: int, edns: bool, body: b
     and check that it comes back unchanged); then the stored records, TTLs
     counted down; and our OPT if the client sent one (RFC 6891 s7).
     """
-    head = entry.heads[edns << 2 | (query[2] & wire.FLAG_RD) << 1 | (query[3] & wire.FLAG_CD) >> 4]
+    head = entry.heads[(query[3] & wire.FLAG_AD) >> 2 | edns << 2
+                       | (query[2] & wire.FLAG_RD) << 1 | (query[3] & wire.FLAG_CD) >> 4]
     reply = query[:2] + head + query[HEADER_SIZE:question_end] + body
     return reply + wire.OPT_RECORDS[entry.dnssec_ok] if edns else reply
 # --8<-- [end:assemble]

@@ -30,6 +30,7 @@ FLAG_QR = 0x80  # in byte 2 of the header
 FLAG_TC = 0x02  # in byte 2
 FLAG_RD = 0x01  # in byte 2
 FLAG_CD = 0x10  # in byte 3
+FLAG_AD = 0x20  # in byte 3: "authentic data", a validator's verdict (RFC 4035 s3.2.3)
 OPCODE_MASK = 0x78  # in byte 2; opcode 0 is QUERY
 EDNS_DO = 0x8000  # RFC 3225: "DNSSEC OK", the top bit of the OPT's flags
 OPT_SIZE = 11  # an OPT record without options
@@ -281,19 +282,23 @@ OPT_RECORDS = (opt_record(False), opt_record(True))
 
 # --8<-- [start:header_variants]
 @functools.lru_cache(maxsize=1024)
-def header_variants(header: bytes) -> tuple[bytes, ...]:
+def header_variants(header: bytes, dnssec_ok: bool = False) -> tuple[bytes, ...]:
     """Bytes 2 to 11 of a stored reply's header as a hit sends them, per client.
 
     `header` is the stored flags and counts. A response copies RD (RFC 1035
     s4.1.1) and CD (RFC 4035 s3.1.6) from its query, and counts one more
-    additional record when it carries our OPT, so there are 8 variants, at
-    index EDNS*4 + RD*2 + CD. Many entries share a header (NOERROR, one
-    answer...), so each distinct header's variants are made once and shared.
+    additional record when it carries our OPT; a stored AD=1 (part 7) goes
+    only to a client that set AD or DO (RFC 6840 s5.7), and DO is part of the
+    key (`dnssec_ok`). So there are 16 variants, at index AD*8 + EDNS*4 +
+    RD*2 + CD. Many entries share a header (NOERROR, one answer...), so each
+    distinct header's variants are made once and shared.
     """
-    flags, more = header[0] & ~FLAG_RD, header[1] & ~FLAG_CD
+    flags, more = header[0] & ~FLAG_RD, header[1] & ~(FLAG_CD | FLAG_AD)
+    ad = header[1] & FLAG_AD
     arcount = header[8] << 8 | header[9]
     return tuple(
-        bytes((flags | rd, more | (FLAG_CD if cd else 0))) + header[2:8] + _u16.pack(arcount + edns)
-        for edns in (0, 1) for rd in (0, 1) for cd in (0, 1)
+        bytes((flags | rd, more | (FLAG_CD if cd else 0) | (ad if dnssec_ok or asked else 0)))
+        + header[2:8] + _u16.pack(arcount + edns)
+        for asked in (0, 1) for edns in (0, 1) for rd in (0, 1) for cd in (0, 1)
     )
 # --8<-- [end:header_variants]

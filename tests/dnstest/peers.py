@@ -62,12 +62,21 @@ def wait_until_serving(host: str, port: int, zone: str, process: subprocess.Pope
 @contextlib.contextmanager
 def _running(command: list[str], workdir: Path, zones: Mapping[str, str | Path],
              port: int) -> Iterator[tuple[str, int]]:
+    with running_process(command, workdir, next(iter(zones)), port) as (_, address):
+        yield address
+
+
+@contextlib.contextmanager
+def running_process(command: list[str], workdir: Path, zone: str, port: int
+                    ) -> Iterator[tuple[subprocess.Popen, tuple[str, int]]]:
+    """Run a server in the foreground (its output in workdir/server.log) until it
+    answers `zone`'s SOA on `port`; stop it by its PID when the block ends."""
     log = workdir / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
     try:
-        wait_until_serving(HOST, port, next(iter(zones)), process, log)
-        yield HOST, port
+        wait_until_serving(HOST, port, zone, process, log)
+        yield process, (HOST, port)
     finally:
         process.terminate()
         try:

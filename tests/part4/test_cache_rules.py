@@ -221,6 +221,17 @@ async def test_checking_disabled_query_may_read_the_cache(resolver, upstream):
     assert upstream.asked("sec.example.test.") == 1
 
 
+async def test_checking_disabled_query_skips_a_remembered_failure(resolver, upstream):
+    # A validator (part 7) answers SERVFAIL for bogus data; CD=1 asks for the data.
+    upstream.answer("bogus.example.test.", "A", rcode=dns.rcode.SERVFAIL)
+    await slow(resolver, make_query("bogus.example.test."))
+    cd = make_query("bogus.example.test.", flags=dns.flags.RD | dns.flags.CD)
+    assert fast(resolver, cd) is None
+    await slow(resolver, cd)
+    assert upstream.asked("bogus.example.test.") == 2
+    assert fast(resolver, make_query("bogus.example.test.")).rcode() == dns.rcode.SERVFAIL
+
+
 # -- the key -------------------------------------------------------------------
 
 async def test_key_ignores_the_case_of_the_name(resolver, upstream):

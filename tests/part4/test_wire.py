@@ -193,6 +193,24 @@ def test_header_variants_take_rd_and_cd_from_the_client_and_count_the_opt(edns, 
     assert int.from_bytes(head[8:10], "big") == 1 + edns  # ARCOUNT, plus our OPT
 
 
+@pytest.mark.parametrize(("asked", "dnssec_ok", "authentic"), [
+    (False, False, False), (True, False, True), (False, True, True), (True, True, True)])
+def test_a_stored_ad_goes_only_to_a_client_that_set_ad_or_do(asked, dnssec_ok, authentic):
+    # Part 7 stores validated answers with AD=1 (RFC 6840 s5.7: AD only when asked).
+    stored = _reply("www.example.test. 300 IN A 192.0.2.1", edns=False)
+    stored.flags |= dns.flags.AD
+    variants = wire.header_variants(stored.to_wire()[2:12], dnssec_ok)
+    for edns in (0, 1):
+        flags = int.from_bytes(variants[asked * 8 + edns * 4][:2], "big")
+        assert bool(flags & dns.flags.AD) == authentic
+
+
+def test_a_stored_reply_without_ad_never_gains_it():
+    stored = _reply("www.example.test. 300 IN A 192.0.2.1", edns=False).to_wire()
+    assert not any(int.from_bytes(head[:2], "big") & dns.flags.AD
+                   for head in wire.header_variants(stored[2:12], True))
+
+
 def test_header_variants_are_shared_between_entries():
     header = _reply("a.test. 300 IN A 192.0.2.1", name="a.test.").to_wire()[2:12]
     assert wire.header_variants(bytes(header)) is wire.header_variants(bytes(header))
