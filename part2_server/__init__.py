@@ -8,6 +8,7 @@ business. The server loop owns sockets, parsing and the protocol's rules.
     >>> asyncio.run(serve_with_zonefile("zones/example.test.zone"))  # doctest: +SKIP
 """
 
+from . import wire
 from .authority import ZoneProcessor
 from .processor import Busy, Endpoint, Processor, reply_with_rcode
 from .server import DnsServer, serve_with_processor, serve_with_zonefile
@@ -24,4 +25,5 @@ __all__ = [
     "reply_with_rcode",
     "serve_with_processor",
     "serve_with_zonefile",
+    "wire",
 ]

@@ -53,6 +53,10 @@ class ZoneProcessor:
 
     async def __call__(self, query: dns.message.Message, *, src: Endpoint,
                        dst: Endpoint) -> dns.message.Message | None:
+        return self.reply_to(query)
+
+    def reply_to(self, query: dns.message.Message) -> dns.message.Message | None:
+        """The reply to `query`, or None when its name is in none of our zones."""
         question = query.question[0]
         if question.rdclass != dns.rdataclass.IN:
             return None

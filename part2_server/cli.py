@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .authority import ZoneProcessor
 from .options import (
     AppendReplacingDefault,
     env,
@@ -14,8 +13,10 @@ from .options import (
     ip_address,
     non_negative_float,
     port_number,
+    positive_whole_number,
     udp_reply_size,
 )
+from .prepared import PreparedZones
 from .ratelimit import client_rate_limit
 from .server import DnsServer
 from .service import configure_logging, describe_zones, run, serve_until_signalled, zone_reloader
@@ -55,6 +56,11 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "asks again over TCP (env DNS_MAX_UDP_REPLY, default 1232: DNS Flag Day 2020)",
     )
     parser.add_argument(
+        "--workers", metavar="N", type=positive_whole_number, default=env("DNS_WORKERS", "1"),
+        help="processes serving the same port (SO_REUSEPORT), each with its own "
+        "cache; at most one per core (env DNS_WORKERS, default 1)",
+    )
+    parser.add_argument(
         "--log-level", default=env("DNS_LOG_LEVEL", "info"),
         choices=["debug", "info", "warning", "error"],
         help="debug logs one line per query (env DNS_LOG_LEVEL, default info)",
@@ -76,18 +82,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.zones:
         parser.error("give at least one --zone FILE (or set DNS_ZONES)")
-    configure_logging(args.log_level)
+    check_workers(parser, args)
+    configure_logging(args.log_level, args.workers)
     try:
         zones = load_zones(args.zones, args.origin)
     except ZoneError as error:
         sys.exit(f"error: {error}")
-    processor = ZoneProcessor(zones)
-    server = DnsServer(processor, rate_limit=client_rate_limit(args.rate_limit),
+    # Each answer is worked out once, then sent from bytes (prepared.py).
+    processor = PreparedZones(zones)
+    server = DnsServer(processor, fast_path=processor.fast_path,
+                       rate_limit=client_rate_limit(args.rate_limit),
                        max_udp_reply=args.max_udp_reply)
     run(
         serve_until_signalled(
             server, args.host, args.port, what=describe_zones(zones),
             reload=zone_reloader(processor, args.zones, args.origin),
+            reuse_port=args.workers > 1,
         ),
         args.event_loop,
+        args.workers,
     )
+
+
+def check_workers(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Several workers must agree on a port: port 0 would give each its own."""
+    if args.workers > 1 and args.port == 0:
+        parser.error("--workers above 1 needs a --port other than 0")

@@ -75,6 +75,7 @@ def _number(convert: Callable[[str], float], kind: str, *, above: bool, complain
 positive_float = _number(float, "a number", above=True, complaint="must be above zero")
 non_negative_float = _number(float, "a number", above=False, complaint="must not be below zero")
 whole_number = _number(int, "a whole number", above=False, complaint="must not be negative")
+positive_whole_number = _number(int, "a whole number", above=True, complaint="must be at least 1")
 
 
 def udp_reply_size(text: str) -> int:

@@ -109,14 +109,21 @@ class DnsServer:
         await self.stop()
 
     # --8<-- [start:start]
-    async def start(self, host: str = "127.0.0.1", port: int = 8053) -> None:
-        """Listen on `host`:`port` over UDP and TCP (port 0 picks a free one)."""
+    async def start(self, host: str = "127.0.0.1", port: int = 8053, *,
+                    reuse_port: bool = False) -> None:
+        """Listen on `host`:`port` over UDP and TCP (port 0 picks a free one).
+
+        With `reuse_port`, other processes may listen on the same port too
+        (SO_REUSEPORT), and the kernel shares the clients out among them:
+        that is how --workers runs one server per core.
+        """
         loop = asyncio.get_running_loop()
         for _ in range(20):
-            self._udp = _UdpSocket(host, port, loop, self.datagram_received)
+            self._udp = _UdpSocket(host, port, loop, self.datagram_received, reuse_port)
             chosen = self._udp.port
             try:
-                self._tcp = await asyncio.start_server(self._serve_connection, host, chosen)
+                self._tcp = await asyncio.start_server(self._serve_connection, host, chosen,
+                                                       reuse_port=reuse_port or None)
             except OSError:
                 self._udp.close()
                 if port:  # the port was asked for by name: its TCP side is taken
@@ -320,11 +327,13 @@ class _UdpSocket:
     BURST = 64  # packets read per wake-up at most
 
     def __init__(self, host: str, port: int, loop: asyncio.AbstractEventLoop,
-                 received: Callable[[bytes, tuple], None]) -> None:
+                 received: Callable[[bytes, tuple], None], reuse_port: bool = False) -> None:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_DGRAM)[0]
         self._sock = socket.socket(family, kind, proto)
         try:
+            if reuse_port:
+                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             self._sock.setblocking(False)
             self._sock.bind(address)
         except OSError:

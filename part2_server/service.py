@@ -15,21 +15,33 @@ import dns.zone
 
 from .authority import ZoneProcessor
 from .server import DnsServer
+from .workers import run_workers
 from .zones import ZoneError, load_zones
 
 logger = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, workers: int = 1) -> None:
+    # With several workers, each line says which process wrote it.
+    process = "[%(process)d] " if workers > 1 else ""
     logging.basicConfig(
         level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=f"%(asctime)s {process}%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
 
 
-def run(main: Coroutine, event_loop: str = "auto") -> None:
-    """Run `main` on uvloop when asked for (or, with "auto", when installed)."""
+def run(main: Coroutine, event_loop: str = "auto", workers: int = 1) -> None:
+    """Run `main` on the event loop asked for; with `workers` above 1, in that
+    many processes at once (workers.py), each running its own copy of `main`."""
+    if workers > 1:
+        code = run_workers(workers, lambda: _run(main, event_loop))
+        main.close()  # the parent's own copy never runs
+        sys.exit(code)
+    _run(main, event_loop)
+
+
+def _run(main: Coroutine, event_loop: str) -> None:
     factory = None
     if event_loop in ("auto", "uvloop"):
         try:
@@ -51,10 +63,11 @@ async def serve_until_signalled(
     *,
     what: str,
     reload: Callable[[], None] | None = None,
+    reuse_port: bool = False,
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; on SIGHUP call `reload`."""
     try:
-        await server.start(host, port)
+        await server.start(host, port, reuse_port=reuse_port)
     except OSError as error:
         sys.exit(f"cannot listen on {host} port {port}: {error.strerror or error}")
     loop = asyncio.get_running_loop()

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from part2_server.cli import add_server_arguments
+from part2_server.cli import add_server_arguments, check_workers
 from part2_server.options import (
     AppendReplacingDefault,
     env,
@@ -103,12 +103,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     add_forwarder_arguments(parser)
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    check_workers(parser, args)
+    configure_logging(args.log_level, args.workers)
     resolver = built_or_exit(parser, build_resolver, settings_from(args, ResolverSettings))
     run(
         serve_until_signalled(
             resolver.server(), args.host, args.port,
             what=describe(resolver), reload=local_data_reloader(resolver),
+            reuse_port=args.workers > 1,
         ),
         args.event_loop,
+        args.workers,
     )

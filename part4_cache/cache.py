@@ -33,6 +33,7 @@ import dns.rcode
 import dns.rdatatype
 
 from part1_client.sizes import HEADER_SIZE
+from part2_server.wire import header_variants, key_dnssec_ok
 
 from . import wire
 
@@ -83,7 +84,7 @@ class Entry:
     expires_at: float  # stored_at + the smallest TTL
     kind: str  # "answer", "nxdomain", "nodata" or "failure"
     dnssec_ok: bool  # from the key: the DO bit of the OPT a hit sends back
-    heads: tuple[bytes, ...]  # header bytes 2-11 per client: see wire.header_variants
+    heads: tuple[bytes, ...]  # header bytes 2-11 per client: see part2_server.wire
     retry_at: float = 0.0  # serve-stale: do not try a refresh before this
     # What follows the question, counted down for `_body_for` seconds (-1:
     # stale). Rebuilt at most once a second, and only for entries that are hit.
@@ -196,8 +197,8 @@ class Cache:
         stripped = wire.without_opt(reply, layout)  # the OPT is last, so offsets still hold
         stored = wire.write_ttls(b"\0\0" + stripped[2:], offsets, ttls)
         entry = Entry(stored, layout.question_end, now, now + lifetime, kind,
-                      dnssec_ok=wire.key_dnssec_ok(key),
-                      heads=wire.header_variants(stored[2:HEADER_SIZE], wire.key_dnssec_ok(key)))
+                      dnssec_ok=key_dnssec_ok(key),
+                      heads=header_variants(stored[2:HEADER_SIZE], key_dnssec_ok(key)))
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

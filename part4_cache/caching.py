@@ -24,9 +24,8 @@ import dns.message
 import dns.rcode
 
 from part1_client.sizes import HEADER_SIZE, MAX_MESSAGE
-from part2_server import Busy, Endpoint, Processor, reply_with_rcode
+from part2_server import Busy, Endpoint, Processor, reply_with_rcode, wire
 
-from . import wire
 from .cache import Cache, Entry
 
 logger = logging.getLogger(__name__)
@@ -239,7 +238,7 @@ def _key_and_request(query: dns.message.Message) -> tuple[bytes, bytes]:
     question = query.question[0]
     asked = question.name.to_wire() + struct.pack(">HH", question.rdtype, question.rdclass)
     dnssec_ok = query.edns >= 0 and bool(query.ednsflags & dns.flags.DO)
-    return wire.cache_key(asked, dnssec_ok), struct.pack(">HH8x", query.id, query.flags) + asked
+    return wire.question_key(asked, dnssec_ok), struct.pack(">HH8x", query.id, query.flags) + asked
 
 
 # --8<-- [start:assemble]

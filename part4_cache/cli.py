@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from part2_server.cli import check_workers
 from part2_server.options import env, settings_from, whole_number
 from part2_server.service import configure_logging, run
 from part3_forwarder.cli import add_forwarder_arguments, built_or_exit
@@ -63,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     add_cache_arguments(parser)
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    check_workers(parser, args)
+    configure_logging(args.log_level, args.workers)
     caching = built_or_exit(parser, build_caching_resolver, settings_from(args, CacheSettings))
-    run(serve(caching), args.event_loop)
+    # With --workers, each worker has its own copy of the cache.
+    run(serve(caching, reuse_port=args.workers > 1), args.event_loop, args.workers)

@@ -35,7 +35,7 @@ async def log_stats_every(cache: Cache, interval: float = STATS_INTERVAL) -> Non
 # --8<-- [end:stats]
 
 
-async def serve(caching: CachingResolver) -> None:
+async def serve(caching: CachingResolver, reuse_port: bool = False) -> None:
     """Serve until SIGTERM or Ctrl-C; SIGUSR1 logs the statistics, as dnsmasq does."""
     reload = None
     reload_local_data = local_data_reloader(caching.resolver)
@@ -51,7 +51,8 @@ async def serve(caching: CachingResolver) -> None:
     settings = caching.resolver.settings
     try:
         await serve_until_signalled(caching.server(), settings.host, settings.port,
-                                    what=describe_caching(caching), reload=reload)
+                                    what=describe_caching(caching), reload=reload,
+                                    reuse_port=reuse_port)
     finally:
         ticker.cancel()
         log_stats(caching.cache)

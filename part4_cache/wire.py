@@ -1,165 +1,38 @@
-"""DNS messages as bytes: just enough to answer a cache hit without dnspython.
+"""Replies as bytes: where their records and TTLs sit, so the cache can age them.
 
-A cache hit must cost microseconds. Parsing a query into a
-`dns.message.Message` and rendering the reply costs tens of them, so the hit
-path works on the bytes themselves (RFC 1035 s4.1):
+The cache keeps each reply encoded (RFC 1035 s4.1) and rewrites its TTLs as
+they count down, instead of building a message for every hit:
 
-    +0  ID        2 bytes   copied from the query
+    +0  ID        2 bytes
     +2  flags     2 bytes   QR OPCODE AA TC RD | RA Z AD CD RCODE
     +4  QDCOUNT   ANCOUNT   NSCOUNT   ARCOUNT   (2 bytes each)
     +12 question: QNAME (length-prefixed labels, ending with a 0 byte), QTYPE, QCLASS
         then every resource record (RR):
         NAME  TYPE(2)  CLASS(2)  TTL(4)  RDLENGTH(2)  RDATA(RDLENGTH)
 
-`read_query` reads the cache key of a query cheaply and refuses anything
-unusual (the slow path deals with it). `walk_reply` finds where the TTL of each
-RR sits in an encoded reply, so that the cache can rewrite them as they count
-down. `header_variants` prepares the header a hit sends to each kind of client.
+`walk_reply` finds where the TTL of each RR sits in an encoded reply, and the
+functions below it read, rewrite and count down those TTLs. Reading a query's
+bytes (its key, its EDNS) and the header a reply from bytes sends are part
+2's (part2_server/wire.py): its prepared answers do the same.
 """
 
 from __future__ import annotations
 
-import functools
 import struct
 from typing import NamedTuple
 
-from part1_client.sizes import EDNS_PAYLOAD, HEADER_SIZE, MIN_UDP_PAYLOAD
+from part1_client.sizes import HEADER_SIZE
+from part2_server.wire import TYPE_OPT
 
-TYPE_OPT = 41
-FLAG_QR = 0x80  # in byte 2 of the header
-FLAG_TC = 0x02  # in byte 2
-FLAG_RD = 0x01  # in byte 2
-FLAG_CD = 0x10  # in byte 3
-FLAG_AD = 0x20  # in byte 3: "authentic data", a validator's verdict (RFC 4035 s3.2.3)
-OPCODE_MASK = 0x78  # in byte 2; opcode 0 is QUERY
-EDNS_DO = 0x8000  # RFC 3225: "DNSSEC OK", the top bit of the OPT's flags
-OPT_SIZE = 11  # an OPT record without options
+FLAG_TC = 0x02  # in byte 2 of the header
 
 _u16 = struct.Struct(">H")
 _u32 = struct.Struct(">I")
 _rr_fixed = struct.Struct(">HHIH")  # TYPE, CLASS, TTL, RDLENGTH
-_opt = struct.Struct(">BHHBBHH")  # root, TYPE, payload, ext. rcode, version, flags, RDLENGTH
-_option_header = struct.Struct(">HH")  # an EDNS option's code and length
-OPTION_COOKIE = 10  # RFC 7873
-OPTION_PADDING = 12  # RFC 7830
 
 
 class WireError(ValueError):
     """The bytes are not a DNS message we can walk."""
-
-
-# --8<-- [start:query]
-class Query(NamedTuple):
-    """What the cache needs from a query's bytes."""
-
-    key: bytes  # see cache_key
-    question_end: int  # offset just past the question
-    edns: bool  # the query carried an OPT record
-    udp_limit: int  # the largest UDP reply the client takes
-
-
-# Builds a Query without the keyword-argument handling of Query(...): the
-# hit path runs this for every packet and the difference is measurable.
-_new_query = tuple.__new__
-
-
-def cache_key(question: bytes, dnssec_ok: bool) -> bytes:
-    """The cache key (qname lowercased, qtype, qclass, DO), packed as bytes.
-
-    `question` is QNAME + QTYPE + QCLASS as on the wire. A bytes key hashes and
-    compares fast. Names compare case-insensitively (RFC 4343), but only ASCII
-    letters have a case, and bytes.lower() changes only ASCII letters; label
-    length bytes are at most 63, below "A" (65), so they never change.
-    """
-    return question[:-4].lower() + question[-4:] + (b"\1" if dnssec_ok else b"\0")
-
-
-def key_dnssec_ok(key: bytes) -> bool:
-    """The DO bit packed into a key by cache_key."""
-    return key[-1] == 1
-
-
-def read_query(wire: bytes) -> Query | None:
-    """The cache key of an ordinary query, or None for anything unusual.
-
-    Ordinary means: a QUERY (opcode 0, QR=0) with one question and no answer
-    or authority records, and either nothing else or one EDNS version 0 OPT
-    record at the end. Anything else goes the slow way, where the server's
-    full rules apply (FORMERR, NOTIMP, BADVERS...).
-
-    The question name is not walked label by label here: it does not need to
-    be. Stored keys are made from well-formed names, and a name is read from
-    its first byte, so bytes equal to a stored name are that name: a malformed
-    name can only miss, and a miss takes the slow path, which rejects it.
-    """
-    if len(wire) < HEADER_SIZE + 5 or wire[2] & (FLAG_QR | OPCODE_MASK):
-        return None  # a runt, a response or another opcode
-    counts = wire[4:12]
-    if counts == b"\0\1\0\0\0\0\0\0":  # one question, nothing else
-        # (cache_key, inlined: this runs for every query)
-        key = wire[HEADER_SIZE:-4].lower() + wire[-4:] + b"\0"
-        return _new_query(Query, (key, len(wire), False, MIN_UDP_PAYLOAD))
-    if counts != b"\0\1\0\0\0\0\0\1":
-        return None
-    # The OPT pseudo-RR (RFC 6891 s6.1.2): root name, TYPE 41, CLASS = the
-    # client's UDP payload size, TTL = extended rcode, version and flags,
-    # then RDLENGTH. Without options, it is the last 11 bytes.
-    end = len(wire) - 11
-    root, rdtype, payload, ext_rcode, version, flags, rdlength = _opt.unpack_from(wire, end)
-    if root or rdtype != TYPE_OPT or rdlength:
-        return _read_query_with_options(wire)
-    if ext_rcode or version:
-        return None  # rcode bits in a query, or EDNS version > 0 (the slow path says BADVERS)
-    key = wire[HEADER_SIZE:end - 4].lower() + wire[end - 4:end] + (
-        b"\1" if flags & EDNS_DO else b"\0")
-    return _new_query(Query, (key, end, True, max(payload, MIN_UDP_PAYLOAD)))
-# --8<-- [end:query]
-
-
-def _read_query_with_options(wire: bytes) -> Query | None:
-    """read_query for an OPT with options (dig sends a cookie): walk the name to find it."""
-    offset = HEADER_SIZE
-    try:
-        while wire[offset]:
-            # A compression pointer or another label type (first byte above
-            # 63) is read as a long label: the key is then no stored name's.
-            offset += wire[offset] + 1
-    except IndexError:
-        return None
-    question_end = offset + 5
-    options = question_end + 11
-    if options > len(wire):
-        return None
-    root, rdtype, payload, ext_rcode, version, flags, rdlength = _opt.unpack_from(
-        wire, question_end)
-    if root or rdtype != TYPE_OPT or ext_rcode or version:
-        return None
-    if options + rdlength != len(wire) or not _options_a_hit_may_skip(wire, options):
-        return None
-    return Query(cache_key(wire[HEADER_SIZE:question_end], bool(flags & EDNS_DO)),
-                 question_end, True, max(MIN_UDP_PAYLOAD, payload))
-
-
-def _options_a_hit_may_skip(wire: bytes, offset: int) -> bool:
-    """Are the EDNS options (code, length, data) only ones a hit may ignore?
-
-    A well-formed COOKIE (dig sends one) and PADDING change nothing in the
-    answer: the server's reply carries neither. Any other option, and a COOKIE
-    of the wrong size, goes the slow way, where dnspython checks it and a
-    malformed one gets FORMERR, so a hit and a miss answer alike.
-    """
-    while offset < len(wire):
-        if offset + 4 > len(wire):
-            return False
-        code, length = _option_header.unpack_from(wire, offset)
-        offset += 4 + length
-        if code == OPTION_COOKIE:
-            # RFC 7873 s4: an 8-byte client cookie, or that and a 8-32 byte server cookie.
-            if length != 8 and not 16 <= length <= 40:
-                return False
-        elif code != OPTION_PADDING:
-            return False
-    return offset == len(wire)
 
 
 class Record(NamedTuple):
@@ -263,42 +136,3 @@ def count_down(wire: bytes, offsets: tuple[int, ...], elapsed: int, stale_ttl: i
         ttl = stale_ttl if elapsed < 0 else _u32.unpack_from(wire, offset)[0] - elapsed
         _u32.pack_into(out, offset, ttl)
     return bytes(out)
-
-
-def opt_record(dnssec_ok: bool, payload: int = EDNS_PAYLOAD) -> bytes:
-    """The 11 bytes of the OPT our server sends: version 0, no options.
-
-    root name (1 byte: 00), TYPE 41 (00 29), CLASS = our UDP payload size,
-    TTL = extended rcode 0, version 0, flags (only DO, copied from the query
-    as RFC 3225 s3 asks), RDLENGTH 0.
-    """
-    return b"\0" + _u16.pack(TYPE_OPT) + _u16.pack(payload) + b"\0\0" + (
-        b"\x80\0" if dnssec_ok else b"\0\0") + b"\0\0"
-
-
-# The OPT record a hit appends for a client that sent one, by DO bit.
-OPT_RECORDS = (opt_record(False), opt_record(True))
-
-
-# --8<-- [start:header_variants]
-@functools.lru_cache(maxsize=1024)
-def header_variants(header: bytes, dnssec_ok: bool = False) -> tuple[bytes, ...]:
-    """Bytes 2 to 11 of a stored reply's header as a hit sends them, per client.
-
-    `header` is the stored flags and counts. A response copies RD (RFC 1035
-    s4.1.1) and CD (RFC 4035 s3.1.6) from its query, and counts one more
-    additional record when it carries our OPT; a stored AD=1 (part 7) goes
-    only to a client that set AD or DO (RFC 6840 s5.7), and DO is part of the
-    key (`dnssec_ok`). So there are 16 variants, at index AD*8 + EDNS*4 +
-    RD*2 + CD. Many entries share a header (NOERROR, one answer...), so each
-    distinct header's variants are made once and shared.
-    """
-    flags, more = header[0] & ~FLAG_RD, header[1] & ~(FLAG_CD | FLAG_AD)
-    ad = header[1] & FLAG_AD
-    arcount = header[8] << 8 | header[9]
-    return tuple(
-        bytes((flags | rd, more | (FLAG_CD if cd else 0) | (ad if dnssec_ok or asked else 0)))
-        + header[2:8] + _u16.pack(arcount + edns)
-        for asked in (0, 1) for edns in (0, 1) for rd in (0, 1) for cd in (0, 1)
-    )
-# --8<-- [end:header_variants]

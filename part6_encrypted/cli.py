@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from part2_server.cli import check_workers
 from part2_server.options import (
     AppendReplacingDefault,
     env,
@@ -74,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     add_encrypted_arguments(parser)
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    check_workers(parser, args)
+    configure_logging(args.log_level, args.workers)
     settings = settings_from(args, EncryptedSettings)
     encrypted = built_or_exit(parser, build_encrypted_resolver, settings)
-    run(serve(encrypted), args.event_loop)
+    run(serve(encrypted, reuse_port=args.workers > 1), args.event_loop, args.workers)

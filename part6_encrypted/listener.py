@@ -32,8 +32,9 @@ class EncryptedServer(DnsServer):
         self._tls_server: asyncio.Server | None = None
         self._tls_writers: set[asyncio.StreamWriter] = set()
 
-    async def start(self, host: str = "127.0.0.1", port: int = 8053) -> None:
-        await super().start(host, port)
+    async def start(self, host: str = "127.0.0.1", port: int = 8053, *,
+                    reuse_port: bool = False) -> None:
+        await super().start(host, port, reuse_port=reuse_port)
         if self.tls is None:
             return
         try:
@@ -42,7 +43,7 @@ class EncryptedServer(DnsServer):
             # stream once the handshake is done.
             self._tls_server = await asyncio.start_server(
                 self._serve_tls_connection, host, self.tls_port, ssl=self.tls,
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT, reuse_port=reuse_port or None,
             )
         except OSError:
             await super().stop()

@@ -13,6 +13,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from part2_server.cli import check_workers
 from part2_server.options import env, port_number, settings_from
 from part2_server.service import configure_logging, run
 from part3_forwarder.cli import built_or_exit
@@ -67,10 +68,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.trace and len(args.trace) > 2:
         parser.error("--trace takes NAME and at most one TYPE")
-    configure_logging(args.log_level)
+    check_workers(parser, args)
+    configure_logging(args.log_level, args.workers)
     caching = built_or_exit(parser, build_recursive_resolver,
                             settings_from(args, RecursiveSettings))
     if args.trace:
         name, rdtype = [*args.trace, "A"][:2]
         sys.exit(asyncio.run(trace(caching.resolver.outward, name, rdtype, sys.stdout)))
-    run(serve(caching), args.event_loop)
+    run(serve(caching, reuse_port=args.workers > 1), args.event_loop, args.workers)

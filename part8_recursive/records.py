@@ -28,8 +28,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from part2_server.wire import question_key
 from part4_cache import Cache, Entry
-from part4_cache.wire import cache_key
 
 from .hints import RootHints
 
@@ -47,7 +47,7 @@ class Delegation:
 
 def _key(name: dns.name.Name, rdtype: int) -> bytes:
     question = name.to_wire() + struct.pack(">HH", rdtype, dns.rdataclass.IN)
-    return cache_key(question, False)
+    return question_key(question, False)
 
 
 class RecordCache:

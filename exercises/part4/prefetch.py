@@ -41,8 +41,8 @@ import dns.message
 import dns.rcode
 
 from part2_server.processor import Endpoint
+from part2_server.wire import read_query
 from part4_cache import CachedProcessor
-from part4_cache.wire import read_query
 
 logger = logging.getLogger(__name__)
 
