@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LOOPBACK := scripts/loopback-only
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test docs bench lint clean
+.PHONY: run test docs notebooks bench lint clean student-copy grade
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,36 @@ test: $(STAMP)
 	$(LOOPBACK) $(PY) -m pytest --nbmake tests docs/notebooks $(PYTEST_ARGS)
 	$(LOOPBACK) $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 
+# JupyterLab is big and only readers who want to poke at the notebooks need
+# it: installed into .venv on first use, then started on 127.0.0.1 only, on
+# docs/notebooks/. Not in the loopback-only namespace: the browser that opens
+# it lives outside. Ctrl-C stops it. JUPYTER_ARGS adds options
+# (`make notebooks JUPYTER_ARGS=--no-browser`).
+JUPYTER_STAMP := $(VENV)/.jupyterlab
+JUPYTER_ARGS  ?=
+
+$(JUPYTER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	touch $(JUPYTER_STAMP)
+
+notebooks: $(JUPYTER_STAMP)
+	exec $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 \
+	    --ServerApp.root_dir=docs/notebooks $(JUPYTER_ARGS)
+
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# For teachers (docs/teachers.md): a copy without the solutions and without
+# git history, and grading of what a student hands back with the tests as
+# committed here, never the student's copy of them.
+student-copy:
+	@test -n "$(DEST)" || { echo "usage: make student-copy DEST=new-folder" >&2; exit 2; }
+	$(PYTHON) scripts/student_copy.py $(DEST)
+
+grade: $(STAMP)
+	@test -n "$(STUDENT)" -a -n "$(PART)" || \
+	    { echo "usage: make grade STUDENT=their-copy PART=partN" >&2; exit 2; }
+	$(LOOPBACK) $(PY) scripts/grade.py $(STUDENT) $(PART) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	bench/run

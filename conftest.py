@@ -17,6 +17,7 @@ import pytest
 
 PARTS = ("part1", "part2", "part3", "part4", "part6", "part7", "part8")
 GRADING_TESTS = Path(__file__).parent / "tests" / "exercises"
+SOLUTIONS = Path(__file__).parent / "exercises" / "solutions"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,9 +28,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """With --exercise, collect nothing but that part's grading tests."""
+    """With --exercise, collect nothing but that part's grading tests.
+
+    Without it, the grading tests check the reference solutions; a student's
+    copy has none (scripts/student_copy.py), so there they are left out."""
     part = config.getoption("--exercise")
     if part is None:
+        if not SOLUTIONS.is_dir() and (collection_path == GRADING_TESTS
+                                       or GRADING_TESTS in collection_path.parents):
+            return True
         return None
     graded = GRADING_TESTS / part
     inside = collection_path == graded or graded in collection_path.parents

@@ -47,6 +47,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -589,7 +590,21 @@ def run_micro(out: dict) -> None:
         return (time.perf_counter() - start) / count
 
     slow = min(asyncio.run(slow_many(5000)) for _ in range(3))
-    out["micro"] = {"fast_path_us": round(fast * 1e6, 2), "slow_path_hit_us": round(slow * 1e6, 1)}
+
+    # The simple cache of docs/part4.md, parsed replies in a dict, the same way.
+    from part4_cache.simple import SimpleCache
+    simple_cache = SimpleCache(inner)
+
+    async def simple_many(count: int) -> float:
+        await respond(wire, simple_cache, src=source, dst=(HOST, 53), udp=True)   # fill it
+        start = time.perf_counter()
+        for _ in range(count):
+            await respond(wire, simple_cache, src=source, dst=(HOST, 53), udp=True)
+        return (time.perf_counter() - start) / count
+
+    simple = min(asyncio.run(simple_many(5000)) for _ in range(3))
+    out["micro"] = {"fast_path_us": round(fast * 1e6, 2), "slow_path_hit_us": round(slow * 1e6, 1),
+                    "simple_cache_hit_us": round(simple * 1e6, 1)}
 
     # Part 2: an answer from its table of prepared answers, and the lookup's way.
     from part2_server import load_zones
@@ -706,6 +721,17 @@ def ratio(value: float | None, base: float | None) -> str:
     return f"{value / base:.2f}x" if value and base else "-"
 
 
+def portable(text: str, workdir: str | None = None) -> str:
+    """`text` without this machine's paths, so a reader can follow the commands:
+    the run's temporary directory becomes $WORKDIR, the project's interpreter
+    `python`, paths in the checkout and in the standard library relative ones."""
+    if workdir:
+        text = text.replace(workdir, "$WORKDIR")
+    text = text.replace(PYTHON, "python")
+    text = text.replace(f"{REPO}/", "")
+    return text.replace(sysconfig.get_paths()["stdlib"] + "/", "")
+
+
 def write_markdown(out: dict) -> str:
     resolvers = out["resolvers"]
     dnsmasq_cpu = resolvers.get("dnsmasq", {}).get("hits", {}).get("cpu_us_per_query")
@@ -770,11 +796,14 @@ def write_markdown(out: dict) -> str:
     if micro:
         lines += ["", f"In-process, without sockets: a fast-path hit takes "
                       f"{micro['fast_path_us']} µs; the same hit the slow way (parse, look "
-                      f"up, render with dnspython) {micro['slow_path_hit_us']} µs. Part 2 "
-                      f"answers from its prepared answers in {micro['part2_prepared_us']} µs, "
-                      f"and the lookup's way in {micro['part2_lookup_us']} µs."]
+                      f"up, render with dnspython) {micro['slow_path_hit_us']} µs; a hit in "
+                      f"the simple cache of part 4's page {micro['simple_cache_hit_us']} µs. "
+                      f"Part 2 answers from its prepared answers in "
+                      f"{micro['part2_prepared_us']} µs, and the lookup's way in "
+                      f"{micro['part2_lookup_us']} µs."]
     lines += ["", "Commands (dnsperf runs pinned with `taskset -c 1`, servers with "
-                  "`taskset -c 0`):", "", "```"]
+                  "`taskset -c 0`; `$WORKDIR` is the run's temporary directory, and the "
+                  "ports are free ones picked at each run):", "", "```"]
     for name, result in resolvers.items():
         lines.append(f"# {name}")
         lines.append(result["server_command"])
@@ -937,6 +966,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                  "resolvers": {}, "authoritative": {}, "floor": {}, "workers": {}}
     with tempfile.TemporaryDirectory(prefix="dns-bench-") as temporary:
         workdir = Path(temporary)
+        out["workdir"] = temporary
         zone = workdir / "bench.test.zone"
         write_zone(zone)
         upstream = free_port()
@@ -954,7 +984,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     run_memory_profile(out)
     out["elapsed_s"] = round(time.monotonic() - started)
     (RESULTS / "results.json").write_text(json.dumps(out, indent=2) + "\n")
-    table = write_markdown(out)
+    table = portable(write_markdown(out), out["workdir"])
     (RESULTS / "results.md").write_text(table)
     write_chart(out, RESULTS / "chart.png")
     DOCS.mkdir(parents=True, exist_ok=True)
@@ -964,7 +994,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     (DOCS / "targets.txt").write_text(write_targets(out))
     shutil.copy(RESULTS / "chart.png", DOCS / "chart.png")
     for profile in out["profiles"].values():
-        shutil.copy(RESULTS / profile["file"], DOCS / profile["file"])
+        text = (RESULTS / profile["file"]).read_text()
+        (DOCS / profile["file"]).write_text(portable(text, out["workdir"]))
     (DOCS / "board.txt").write_text(write_board_table(out))
     (DOCS / "scaling.txt").write_text(write_scaling(out))
     print(table)

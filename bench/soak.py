@@ -31,7 +31,7 @@ import dns.query
 import dns.rcode
 from soak_upstream import expected_address
 
-from bench import HOST, LOAD_CPU, PYTHON, REPO, RESULTS, dnsperf, free_port, running
+from bench import HOST, LOAD_CPU, PYTHON, REPO, RESULTS, dnsperf, free_port, portable, running
 
 CACHE_SIZE = 2000
 MIX = {"h": 60, "m": 25, "nx": 10, "s": 5}  # percent of dnsperf's queries
@@ -191,7 +191,7 @@ def write_report(result: dict) -> str:
         f"| largest RSS after warm-up (MB) | {r['max_after_warm_up']} |",
         f"| still serving at the end | {'yes' if result['still_serving'] else 'NO'} |",
         "",
-        f"Load command: `{d['command']}`",
+        f"Load command: `{portable(d['command'])}`",
     ]
     if result["wrong examples"]:
         lines += ["", "Wrong answers seen:", ""] + [f"- `{e}`" for e in result["wrong examples"]]

@@ -8,7 +8,8 @@ dnspython still decodes names (with their compression pointers) and rdata.
 >>> query.id = 0x1234
 >>> print(dump(query.to_wire()))
 0000  12 34                                            ID 4660
-0002  01 00                                            flags QR=0 OPCODE=QUERY AA=0 TC=0 RD=1 RA=0 Z=0 AD=0 CD=0 RCODE=NOERROR
+0002  01 00                                            flags QR=0 OPCODE=QUERY AA=0 TC=0 RD=1 RA=0
+                                                       Z=0 AD=0 CD=0 RCODE=NOERROR
 0004  00 01                                            QDCOUNT 1
 0006  00 00                                            ANCOUNT 0
 0008  00 00                                            NSCOUNT 0
@@ -21,6 +22,7 @@ dnspython still decodes names (with their compression pointers) and rdata.
 from __future__ import annotations
 
 import struct
+import textwrap
 
 import dns.exception
 import dns.flags
@@ -34,16 +36,29 @@ import dns.rdatatype
 HEADER = struct.Struct("!HHHHHH")
 RR_FIXED = struct.Struct("!HHIH")  # type, class, TTL, RDLENGTH
 BYTES_PER_LINE = 16
+WIDTH = 100
+LABEL_WIDTH = WIDTH - len("0000  ") - BYTES_PER_LINE * 3 - 1
 SECTIONS = ("question", "answer", "authority", "additional")
 
 
 def _lines(wire: bytes, start: int, end: int, label: str) -> list[str]:
-    """The bytes wire[start:end], 16 to a line, the label on the first line."""
+    """The bytes wire[start:end], 16 to a line, beside their label.
+
+    A label too long for its column goes on over the next lines, so that no
+    line is wider than WIDTH (a terminal, or a docs page, of 100 columns).
+    """
+    rows = [wire[offset:min(end, offset + BYTES_PER_LINE)]
+            for offset in range(start, max(end, start + 1), BYTES_PER_LINE)]
+    texts = textwrap.wrap(label, LABEL_WIDTH, break_on_hyphens=False) or [""]
     lines = []
-    for offset in range(start, max(end, start + 1), BYTES_PER_LINE):
-        chunk = wire[offset:min(end, offset + BYTES_PER_LINE)]
-        text = label if offset == start else ""
-        lines.append(f"{offset:04x}  {chunk.hex(' '):<{BYTES_PER_LINE * 3}} {text}".rstrip())
+    for index in range(max(len(rows), len(texts))):
+        text = texts[index] if index < len(texts) else ""
+        if index < len(rows):
+            offset = f"{start + index * BYTES_PER_LINE:04x}"
+            chunk = rows[index].hex(" ")
+        else:
+            offset, chunk = "    ", ""
+        lines.append(f"{offset}  {chunk:<{BYTES_PER_LINE * 3}} {text}".rstrip())
     return lines
 
 
@@ -115,8 +130,8 @@ def dump(wire: bytes) -> str:
             for _ in range(count):
                 if section == "question":
                     name_lines, offset = _name(wire, offset, section)
+                    lines += name_lines   # shown even when the type and class are cut off
                     rdtype, rdclass = struct.unpack_from("!HH", wire, offset)
-                    lines += name_lines
                     lines += _lines(wire, offset, offset + 2,
                                     f"type {dns.rdatatype.to_text(rdtype)}")
                     lines += _lines(wire, offset + 2, offset + 4,

@@ -8,35 +8,17 @@ fixture, which loads the right file by its path.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
-_loaded: dict[Path, ModuleType] = {}
+from exercise_files import EXERCISES, load_file
 
 
 def exercise_path(part: str, name: str, *, student: bool) -> Path:
     folder = EXERCISES / part if student else EXERCISES / "solutions" / part
     return folder / f"{name}.py"
-
-
-def _load(path: Path) -> ModuleType:
-    if path in _loaded:
-        return _loaded[path]
-    relative = path.relative_to(EXERCISES).with_suffix("")
-    module_name = "graded_" + "_".join(relative.parts)
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module   # dataclasses and pickling look modules up here
-    spec.loader.exec_module(module)
-    _loaded[path] = module
-    return module
 
 
 @pytest.fixture
@@ -46,6 +28,6 @@ def exercise(request: pytest.FixtureRequest) -> Callable[[str], ModuleType]:
 
     def load(which: str) -> ModuleType:
         part, name = which.split("/")
-        return _load(exercise_path(part, name, student=graded_part == part))
+        return load_file(exercise_path(part, name, student=graded_part == part))
 
     return load

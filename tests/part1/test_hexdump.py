@@ -12,21 +12,36 @@ from hypothesis import strategies as st
 from part1_client import hexdump
 from part1_client.hexdump import describe_flags, dump
 
-LINE = re.compile(r"^([0-9a-f]{4})  ((?:[0-9a-f]{2} ?)*)\s*(.*)$")
+# An offset and bytes, or (a label going on from the line above) neither.
+LINE = re.compile(r"^(?:([0-9a-f]{4})  ((?:[0-9a-f]{2} ?)*)|( {55}))\s*(.*)$")
 
 
 def dumped_bytes(text):
     """Reassemble the bytes from a dump, checking offsets run on without gaps."""
     data = b""
     for line in text.splitlines():
-        offset, hex_bytes, _ = LINE.match(line).groups()
-        assert int(offset, 16) == len(data)
-        data += bytes.fromhex(hex_bytes)
+        offset, hex_bytes, _, _ = LINE.match(line).groups()
+        if offset is not None:
+            assert int(offset, 16) == len(data)
+            data += bytes.fromhex(hex_bytes)
     return data
 
 
 def labels(text):
-    return [LINE.match(line).group(3) for line in text.splitlines()]
+    """Each line's label, with a label's continuation lines joined to it
+    (where a label wraps, the spaces between its words are not kept)."""
+    found = []
+    for line in text.splitlines():
+        offset, _, _, label = LINE.match(line).groups()
+        if offset is None:
+            found[-1] += " " + label
+        else:
+            found.append(label)
+    return found
+
+
+def test_no_line_is_wider_than_100_columns():
+    assert max(len(line) for line in dump(a_reply()).splitlines()) <= 100
 
 
 def a_reply():
@@ -49,7 +64,9 @@ def test_docstring_example():
 def test_every_field_is_labelled_in_order():
     text = dump(a_reply())
     assert dumped_bytes(text) == a_reply()
-    assert [label for label in labels(text) if label] == [
+    def words(label):
+        return " ".join(label.split())
+    assert [words(label) for label in labels(text) if label] == [words(label) for label in [
         "ID 48879",
         "flags QR=1 OPCODE=QUERY AA=1 TC=0 RD=1 RA=1 Z=0 AD=0 CD=0 RCODE=NOERROR",
         "QDCOUNT 1", "ANCOUNT 2", "NSCOUNT 0", "ARCOUNT 1",
@@ -62,7 +79,7 @@ def test_every_field_is_labelled_in_order():
         "rdata 127.0.0.5",
         "additional name .",
         "type OPT  udp payload 1232  extended rcode 0  version 0  flags do  rdlength 0",
-    ]
+    ]]
 
 
 def test_flags_bit_by_bit():
@@ -70,6 +87,14 @@ def test_flags_bit_by_bit():
         "QR=1 OPCODE=QUERY AA=1 TC=0 RD=1 RA=1 Z=0 AD=0 CD=0 RCODE=NXDOMAIN")
     assert "TC=1" in describe_flags(0x0200)
     assert "OPCODE=NOTIFY" in describe_flags(4 << 11)
+
+
+def test_a_question_cut_after_its_name_keeps_the_name():
+    """Found by hypothesis: the name's bytes were lost when the type was missing."""
+    wire = bytes(5) + b"\x01" + bytes(6) + b"\x00"
+    text = dump(wire)
+    assert dumped_bytes(text) == wire
+    assert "question name ." in text and "cannot parse the rest" in text
 
 
 def test_a_cut_reply_shows_the_rest_raw():

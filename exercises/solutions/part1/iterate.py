@@ -28,6 +28,12 @@ Rules:
   the type (NODATA) gives an empty list; a server that does not answer is
   skipped for the next address of the same zone.
 
+Try it on the small tree the grading tests use: start it in one terminal,
+
+    python exercises/part1/tree.py
+
+then ask from another:
+
     python exercises/solutions/part1/iterate.py www.example.test --root 127.0.0.11 --port 8053
 
 Grade your work with:  pytest --exercise part1

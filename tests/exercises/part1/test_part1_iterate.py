@@ -8,61 +8,20 @@ its own 127.0.0.x address, all on one port, as real servers are all on 53.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import errno
 
 import dns.flags
 import dns.rcode
 import pytest
+from exercise_files import EXERCISES, load_file
 
 from part1_client import NegativeAnswer
-from part2_server.authority import ZoneProcessor
-from part2_server.server import DnsServer
-from part2_server.zones import load_zone
+from part2_server import ZoneProcessor
 
-ROOT, TLD, EXAMPLE, FAR = "127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"
-SOA = "SOA ns hostmaster 1 7200 900 1209600 300"
-
-ZONES = {
-    ROOT: f"""$ORIGIN .
-$TTL 3600
-@               {SOA.replace("ns hostmaster", "a.root-servers. hostmaster.root-servers.")}
-@               NS   a.root-servers.
-a.root-servers. A    {ROOT}
-test.           NS   ns.nic.test.
-ns.nic.test.    A    {TLD}
-""",
-    TLD: f"""$ORIGIN test.
-$TTL 3600
-@               {SOA.replace("ns hostmaster", "ns.nic hostmaster.nic")}
-@               NS   ns.nic
-ns.nic          A    {TLD}
-example         NS   ns.example
-ns.example      A    {EXAMPLE}
-; far.test's server is named inside example.test: no glue here.
-far             NS   ns.far.example.test.
-; a delegation that points back at this very server
-loop            NS   ns.loop
-ns.loop         A    {TLD}
-""",
-    EXAMPLE: f"""$ORIGIN example.test.
-$TTL 3600
-@               {SOA}
-@               NS   ns
-ns              A    {EXAMPLE}
-www             A    192.0.2.80
-web             CNAME www
-shop            CNAME www.far.test.
-ns.far          A    {FAR}
-""",
-    FAR: f"""$ORIGIN far.test.
-$TTL 3600
-@               {SOA.replace("ns hostmaster", "ns.far.example.test. hostmaster")}
-@               NS   ns.far.example.test.
-www             A    192.0.2.99
-""",
-}
+# The tree handed out with the exercise (a student runs it to try iterate.py).
+TREE = load_file(EXERCISES / "part1" / "tree.py")
+ROOT, TLD, EXAMPLE, FAR = TREE.ROOT, TREE.TLD, TREE.EXAMPLE, TREE.FAR
 
 
 @dataclasses.dataclass
@@ -93,32 +52,21 @@ class Tree:
 @pytest.fixture
 async def tree(tmp_path):
     asked: list[Asked] = []
-    processors = {}
-    for address, text in ZONES.items():
-        path = tmp_path / f"{address}.zone"
-        path.write_text(text)
-        processors[address] = Recording(address, ZoneProcessor([load_zone(path)]), asked)
+    processors = {address: Recording(address, processor, asked)
+                  for address, processor in TREE.zone_processors(tmp_path).items()}
     for _attempt in range(20):
-        async with contextlib.AsyncExitStack() as stack:
-            first = DnsServer(processors[ROOT])
-            try:
-                await first.start(ROOT, 0)
-            except OSError as error:
-                if error.errno != errno.EADDRNOTAVAIL:
-                    raise
+        try:
+            async with TREE.serving(processors, 0) as port:
+                yield Tree(port, asked)
+                return
+        except OSError as error:
+            if error.errno == errno.EADDRNOTAVAIL:
                 # Linux routes all of 127.0.0.0/8 to loopback; macOS has only
                 # 127.0.0.1 until told otherwise (docs/teachers.md says how).
                 pytest.skip(f"{ROOT} is not a loopback address here: {error}")
-            stack.push_async_callback(first.stop)
-            try:
-                for address in (TLD, EXAMPLE, FAR):
-                    server = DnsServer(processors[address])
-                    await server.start(address, first.port)
-                    stack.push_async_callback(server.stop)
-            except OSError:
-                continue   # that port is taken on another address: pick another
-            yield Tree(first.port, asked)
-            return
+            if error.errno != errno.EADDRINUSE:
+                raise
+            # that port is taken on another address: pick another
     pytest.fail("no port free on all four addresses")
 
 
