@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-PARTS = ("part1", "part2", "part3", "part4", "part6", "part7", "part8")
+PARTS = ("part1", "part2", "part3", "part4", "part5", "part6", "part7", "part8")
 GRADING_TESTS = Path(__file__).parent / "tests" / "exercises"
 SOLUTIONS = Path(__file__).parent / "exercises" / "solutions"
 

@@ -13,7 +13,7 @@ import contextlib
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import dns.message
@@ -71,12 +71,29 @@ def running_process(command: list[str], workdir: Path, zone: str, port: int
                     ) -> Iterator[tuple[subprocess.Popen, tuple[str, int]]]:
     """Run a server in the foreground (its output in workdir/server.log) until it
     answers `zone`'s SOA on `port`; stop it by its PID when the block ends."""
+
+    def ready(process: subprocess.Popen, log: Path) -> None:
+        wait_until_serving(HOST, port, zone, process, log)
+
+    with in_foreground(command, workdir, ready) as process:
+        yield process, (HOST, port)
+
+
+@contextlib.contextmanager
+def in_foreground(command: list[str], workdir: Path,
+                  ready: Callable[[subprocess.Popen, Path], None]
+                  ) -> Iterator[subprocess.Popen]:
+    """Run `command` in `workdir`, its output in server.log, until the block ends.
+
+    `ready(process, log)` returns once it serves, or raises. The process is
+    stopped by its PID: SIGTERM, then SIGKILL after 5 s.
+    """
     log = workdir / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
     try:
-        wait_until_serving(HOST, port, zone, process, log)
-        yield process, (HOST, port)
+        ready(process, log)
+        yield process
     finally:
         process.terminate()
         try:

@@ -20,7 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 EXERCISES = REPO / "exercises"
 GRADING = Path(__file__).resolve().parent
-PARTS = ("part1", "part2", "part3", "part4", "part6", "part7", "part8")
+PARTS = ("part1", "part2", "part3", "part4", "part5", "part6", "part7", "part8")
 
 
 def grading_modules(part: str) -> dict[str, Path]:

@@ -98,7 +98,7 @@ def test_the_project_wheel_is_pure_python(project_wheel: Path) -> None:
         metadata = next(name for name in names if name.endswith(".dist-info/WHEEL"))
         assert "Root-Is-Purelib: true" in wheel.read(metadata).decode()
     for package in ("part1_client", "part2_server", "part3_forwarder", "part4_cache",
-                    "part6_encrypted", "part8_recursive", "lab"):
+                    "part5_checkup", "part6_encrypted", "part8_recursive", "lab"):
         assert f"{package}/__init__.py" in names
     for zone in (REPO / "lab" / "zones").glob("*.zone"):
         assert f"lab/zones/{zone.name}" in names
@@ -130,6 +130,7 @@ def test_only_pure_distributions_are_installed(fresh_venv: Path) -> None:
 def test_the_resolver_runs_from_the_fresh_venv(fresh_venv: Path) -> None:
     python = fresh_venv / "bin" / "python"
     for part in ("part1_client", "part2_server", "part3_forwarder", "part4_cache",
+                 "part5_checkup", "part5_checkup.liar",
                  "part6_encrypted", "part8_recursive"):   # part 6 runs without its extras
         result = run(python, "-m", part, "--help", cwd=fresh_venv)   # not the repo: no leaks
         assert "usage:" in result.stdout
