@@ -63,7 +63,8 @@ def commands(net: Lab, host: str, port: int) -> list[tuple[str, str]]:
          "what the stand-in Internet saw of your resolver's own query: address, port, ID"),
         (f"dig @{root} -p {net.authority_port} www.example.test +norecurse",
          "ask the root yourself: a referral to test., with glue"),
-        (f"{python} -m part5_checkup @{host} -p {port}", "the report card: is it lying? (part 5)"),
+        (f"{python} -m part5_checkup @{host} -p {port} --unused-address {net.unused_address}",
+         "the report card: is it lying? (part 5; nothing listens on the unused address)"),
     ]
 
 

@@ -280,7 +280,7 @@ class RecursiveResolver:
         self.queries_sent += 1
         sent = _randomise_case(qname) if self.randomise_case else qname
         # make_query picks a random ID (RFC 5452 s4.3), and each query gets a
-        # new socket, so the system picks a random source port (s4.5).
+        # new socket, from a port drawn at random by part 1 (s4.5, s9.2).
         query = dns.message.make_query(sent, rdtype, use_edns=0, payload=EDNS_PAYLOAD,
                                        want_dnssec=dnssec)
         query.flags &= ~dns.flags.RD  # we iterate: the authorities need not recurse

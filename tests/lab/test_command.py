@@ -15,6 +15,8 @@ from pathlib import Path
 from dnstest.peers import free_port
 from dnstest.tools import require_tool
 
+from lab import UNUSED_ADDRESS
+
 REPO = Path(__file__).resolve().parents[2]
 READY = "Ctrl-C stops everything."
 
@@ -62,8 +64,9 @@ def test_lab_starts_answers_the_printed_commands_and_stops_on_ctrl_c():
     with running_lab(port) as (lab, printed, resolver_pid):
         commands = printed_commands(printed)
         assert len(commands) >= 8
-        assert any(command.endswith(f" -m part5_checkup @127.0.0.1 -p {port}")
-                   for command in commands)
+        (card,) = [command for command in commands if " -m part5_checkup " in command]
+        assert card.endswith(f" -m part5_checkup @127.0.0.1 -p {port} --unused-address "
+                             f"{UNUSED_ADDRESS}")
         outputs = {}
         for command in commands:
             if " -m part5_checkup " in command and not importlib.util.find_spec("part5_checkup"):
@@ -74,6 +77,10 @@ def test_lab_starts_answers_the_printed_commands_and_stops_on_ctrl_c():
             assert "SERVFAIL" not in done.stdout and "REFUSED" not in done.stdout, command
             outputs[command] = done.stdout
         dig = f"dig @127.0.0.1 -p {port}"
+        # The card passes against the lab's resolver: no FAIL, interception tested.
+        lines = outputs[card].splitlines()
+        assert not [line for line in lines if line.lstrip().startswith("FAIL")], lines
+        assert [line for line in lines if line.startswith("10 PASS")], lines
         assert "192.168.1.10" in outputs[f"{dig} nas.home.lan"]
         assert "status: NXDOMAIN" in outputs[f"{dig} nope.example.test"]
         assert '"addr=127.0.0.1"' in outputs[f"{dig} whoami.probe.test TXT"]

@@ -154,3 +154,16 @@ async def test_a_udp_socket_error_is_a_transport_error(monkeypatch):
     monkeypatch.setattr(asyncio.get_running_loop(), "create_datagram_endpoint", unreachable)
     with pytest.raises(TransportError, match=r"UDP to 127\.0\.0\.1 port 53 failed"):
         await exchange(make_query("example."), "127.0.0.1", 53, tries=2)
+
+
+async def test_source_ports_are_drawn_from_the_whole_range(fake_upstream):
+    # RFC 5452 s9.2: Linux alone picks from 32768-60999; we draw from 1024-65535.
+    # Over 40 queries more than half land outside the kernel's range: that
+    # none does by chance has a probability of about 1e-14.
+    fake_upstream.answer("www.example.", "A", WWW)
+    for _ in range(40):
+        await exchange(make_query("www.example."), *fake_upstream.address)
+    ports = [q.src[1] for q in fake_upstream.queries]
+    assert all(1024 <= port <= 65535 for port in ports)
+    assert sum(not 32768 <= port <= 60999 for port in ports) >= 5, ports
+    assert len(set(ports)) >= 38
