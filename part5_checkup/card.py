@@ -62,6 +62,7 @@ class Context:
     timeout: float = 2.0
     probe_zone: dns.name.Name = LAB_PROBE_ZONE
     unused_address: str | None = None
+    bogus_name: dns.name.Name | None = None  # signed, with signatures broken on purpose
     lab: bool = False  # did the probe zone answer through this resolver?
     exchanges: list[Exchange] = dataclasses.field(default_factory=list)
 
@@ -139,9 +140,11 @@ class Card:
 # --8<-- [start:run_card]
 async def run_card(server: Endpoint, *, timeout: float = 2.0,
                    probe_zone: str = DEFAULT_PROBE_ZONE, unused_address: str | None = None,
+                   bogus_name: str | None = None,
                    only: Iterable[str] | None = None) -> Card:
     """Ask `server` every check's questions, and grade its answers."""
-    context = Context(server, timeout, dns.name.from_text(probe_zone), unused_address)
+    context = Context(server, timeout, dns.name.from_text(probe_zone), unused_address,
+                      dns.name.from_text(bogus_name) if bogus_name else None)
     card = Card(server, context.probe_zone.to_text(), False, False, [])
     if not await answers_at_all(context):
         return card

@@ -177,14 +177,28 @@ async def question_case(context: Context) -> Result:
 # --8<-- [start:dnssec]
 @check(8, "dnssec", "DNSSEC passthrough")
 async def dnssec(context: Context) -> Result:
-    """With DO=1, the root's DNSKEY comes back with its RRSIG."""
+    """With DO=1, the root's DNSKEY comes back with its RRSIG; a bogus name is refused."""
     exchange = await context.udp(dns.name.root, "DNSKEY", dnssec=True)
     if not exchange.rrsets("DNSKEY"):
         return warned(f"not tested: the root's DNSKEY -> {outcome(exchange)} "
                       "(an unsigned root, until part 7 signs the lab)")
     if not exchange.rrsets("RRSIG"):
         return failed("DNSKEY without its RRSIG: the signatures were stripped")
-    return passed("DNSKEY and its RRSIG came back with DO=1")
+    if context.bogus_name is None:
+        return passed("DNSKEY and its RRSIG came back with DO=1 "
+                      "(validation not tested: no --bogus-name)")
+    bogus = await context.udp(context.bogus_name, "A", dnssec=True)
+    if bogus.reply is None:
+        return warned(f"{context.bogus_name} -> {outcome(bogus)}")
+    if bogus.reply.rcode() == dns.rcode.SERVFAIL:
+        return passed(f"signatures passed through, and {context.bogus_name} (bogus) "
+                      "refused: SERVFAIL")
+    # RFC 4035 s3.2.3: AD=1 says "I checked every signature". On bogus data, a lie.
+    if bogus.reply.flags & dns.flags.AD:
+        return failed(f"{context.bogus_name} (bogus) answered with AD=1: "
+                      "it claims to have validated it")
+    return warned(f"signatures passed through, but {context.bogus_name} (bogus) -> "
+                  f"{outcome(bogus)}: it does not validate")
 # --8<-- [end:dnssec]
 
 

@@ -34,6 +34,10 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--probe-zone", default=env("DNS_PROBE_ZONE", DEFAULT_PROBE_ZONE),
                         help="the cooperating authority's zone (env DNS_PROBE_ZONE, "
                         f"default {DEFAULT_PROBE_ZONE}: the lab's)")
+    parser.add_argument("--bogus-name", default=env("DNS_BOGUS_NAME"),
+                        help="a signed name whose signatures are broken on purpose: a "
+                        "validating resolver must answer SERVFAIL (env DNS_BOGUS_NAME; "
+                        "in the signed lab: tampered.dnssec.test.)")
     parser.add_argument("--unused-address", type=ip_address, default=env("DNS_UNUSED_ADDRESS"),
                         help="an address where no resolver runs, for the interception "
                         "check (env DNS_UNUSED_ADDRESS; without it, not tested)")
@@ -47,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if stop.code else 0
     card = asyncio.run(run_card((args.server, args.port), timeout=args.timeout,
                                 probe_zone=args.probe_zone,
-                                unused_address=args.unused_address))
+                                unused_address=args.unused_address,
+                                bogus_name=args.bogus_name))
     print(as_json(card) if args.json else as_text(card))
     return exit_code(card)
 
