@@ -41,8 +41,14 @@ def running_lab(port: int) -> Iterator[tuple[subprocess.Popen, list[str], int]]:
         yield lab, printed, resolver_pid
     finally:
         if lab.poll() is None:
-            lab.kill()
-            lab.wait()
+            # SIGTERM, not SIGKILL: the lab then stops its resolver too. Killed,
+            # it could not, and a failed test would leave the resolver running.
+            lab.terminate()
+            try:
+                lab.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                lab.kill()
+                lab.wait()
 
 
 def printed_commands(printed: list[str]) -> list[str]:
