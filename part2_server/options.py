@@ -24,6 +24,11 @@ def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name) or default
 
 
+def env_flag(name: str, default: str = "") -> bool:
+    """An on/off environment variable: 1, yes, true or on (any case) mean on."""
+    return (env(name) or default).strip().lower() in ("1", "yes", "true", "on")
+
+
 def env_list(name: str) -> list[str]:
     """A space- or comma-separated environment variable, as a list."""
     return (env(name) or "").replace(",", " ").split()

@@ -10,16 +10,12 @@ import argparse
 from collections.abc import Sequence
 
 from part2_server.cli import check_workers
-from part2_server.options import env, settings_from, whole_number
+from part2_server.options import env, env_flag, settings_from, whole_number
 from part2_server.service import configure_logging, run
 from part3_forwarder.cli import add_forwarder_arguments, built_or_exit
 
 from .resolver import CacheSettings, build_caching_resolver
 from .service import serve
-
-
-def _yes_no(text: str | None) -> bool:
-    return (text or "").strip().lower() in ("1", "yes", "true", "on")
 
 
 # --8<-- [start:arguments]
@@ -49,7 +45,7 @@ def add_cache_arguments(parser: argparse.ArgumentParser, *, upstream: bool = Tru
     )
     group.add_argument(
         "--serve-stale", action=argparse.BooleanOptionalAction,
-        default=_yes_no(env("DNS_SERVE_STALE")),
+        default=env_flag("DNS_SERVE_STALE"),
         help="when no upstream answers, give expired answers (TTL 30) kept up to a "
         "day, as RFC 8767 allows (env DNS_SERVE_STALE=yes; default off)",
     )

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from part2_server.cli import check_workers
-from part2_server.options import env, port_number, settings_from
+from part2_server.options import env, env_flag, port_number, settings_from
 from part2_server.service import configure_logging, run
 from part3_forwarder.cli import built_or_exit
-from part4_cache.cli import _yes_no, add_cache_arguments
+from part4_cache.cli import add_cache_arguments
 from part4_cache.service import serve
 
 from .resolver import RecursiveSettings, build_recursive_resolver
@@ -41,13 +41,13 @@ def add_recursive_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--qname-minimisation", action=argparse.BooleanOptionalAction,
-        default=_yes_no(env("DNS_QNAME_MINIMISATION", "yes")),
+        default=env_flag("DNS_QNAME_MINIMISATION", "yes"),
         help="send each server only the part of the name it needs (RFC 9156) "
         "(env DNS_QNAME_MINIMISATION, default yes)",
     )
     group.add_argument(
         "--randomise-case", action=argparse.BooleanOptionalAction,
-        default=_yes_no(env("DNS_RANDOMISE_CASE")),
+        default=env_flag("DNS_RANDOMISE_CASE"),
         help="0x20: mix the case of the names we send, and check it comes back "
         "(env DNS_RANDOMISE_CASE, default no)",
     )

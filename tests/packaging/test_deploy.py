@@ -81,7 +81,8 @@ def test_the_unit_binds_port_53_without_root() -> None:
 def environment_variables_read_by_the_cli() -> set[str]:
     names = set()
     for source in ("part2_server/cli.py", "part3_forwarder/cli.py", "part4_cache/cli.py"):
-        names |= set(re.findall(r'env(?:_list)?\("(DNS_[A-Z0-9_]+)"', (REPO / source).read_text()))
+        text = (REPO / source).read_text()
+        names |= set(re.findall(r'env(?:_list|_flag)?\("(DNS_[A-Z0-9_]+)"', text))
     return names
 
 
