@@ -69,6 +69,8 @@ HIT_NAMES = 100
 TRIES = 2  # runs per throughput and latency figure; the better one is kept
 LOCAL_ZONE = REPO / "zones" / "home.lan.zone"  # what dnsdist's health checks ask for
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+C_ECHO = "echo in C (bench/echo.c)"
+BEST_PYTHON_ECHO = "echo, asyncio, direct"  # how part 2's server reads its UDP socket
 PYTHON = sys.executable
 
 
@@ -497,7 +499,7 @@ def run_dnsdist(workdir: Path, upstream: int, seconds: int, out: dict) -> None:
 
 
 def run_floor(workdir: Path, seconds: int, out: dict) -> None:
-    """What the event loop costs before any DNS work: bench/echo.py, both ways."""
+    """What the event loop costs before any DNS work: bench/echo.py, both ways, and in C."""
     hits = workdir / "hits.txt"
     for loop in ("asyncio", "uvloop"):
         for mode in ("transport", "direct"):
@@ -506,10 +508,27 @@ def run_floor(workdir: Path, seconds: int, out: dict) -> None:
             port = free_port()
             command = [PYTHON, str(REPO / "bench" / "echo.py"), "--port", str(port),
                        "--loop", loop, "--mode", mode]
-            with running(f"echo-{loop}-{mode}", command, port, workdir) as server:
-                result = measured(server, hits, seconds=seconds)
-                result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
-            out["floor"][name] = result
+            out["floor"][name] = measured_echo(f"echo-{loop}-{mode}", command, port, workdir,
+                                               hits, seconds)
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        print("bench: no C compiler, so no echo in C", flush=True)
+        return
+    print("bench: echo in C", flush=True)
+    binary = workdir / "echo"
+    subprocess.run([compiler, "-O2", "-o", str(binary), str(REPO / "bench" / "echo.c")],
+                   check=True)
+    port = free_port()
+    out["floor"][C_ECHO] = measured_echo("echo-c", [str(binary), str(port)], port, workdir, hits,
+                                         seconds)
+
+
+def measured_echo(name: str, command: list[str], port: int, workdir: Path, hits: Path,
+                  seconds: int) -> dict:
+    with running(name, command, port, workdir) as server:
+        result = measured(server, hits, seconds=seconds)
+        result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
+    return result
 
 
 def run_profiles(workdir: Path, upstream: int, zone: Path, seconds: int, out: dict) -> None:
@@ -788,7 +807,8 @@ def write_markdown(out: dict) -> str:
     floor = out.get("floor", {})
     if floor:
         lines += ["", "**The floor**: bench/echo.py sends each packet back and does nothing "
-                  "else; what it costs is the event loop and the socket calls alone.", "",
+                  "else; what it costs is the event loop and the socket calls alone. "
+                  "bench/echo.c does the same in C: the system calls alone.", "",
                   "| echo server | qps | CPU µs/packet |", "|---|---:|---:|"]
         for name, result in floor.items():
             lines.append(f"| {name} | {result['qps']:,} | {result['cpu_us_per_query']} |")
@@ -865,6 +885,14 @@ def write_targets(out: dict) -> str:
     row(f"misses: {default} at most 3x dnsmasq's CPU",
         resolvers[default]["misses"]["cpu_us_per_query"],
         dnsmasq["misses"]["cpu_us_per_query"], 3.0)
+    floor = out.get("floor", {})
+    if BEST_PYTHON_ECHO in floor:
+        rows.append(f"| (the floor: a Python echo that does no DNS, {BEST_PYTHON_ECHO}, "
+                    f"against dnsmasq's whole hit) | "
+                    f"{ratio_of(floor[BEST_PYTHON_ECHO], dnsmasq['hits'])} | measured |")
+    if C_ECHO in floor:
+        rows.append(f"| (the same echo in C, against dnsmasq's whole hit) | "
+                    f"{ratio_of(floor[C_ECHO], dnsmasq['hits'])} | measured |")
     auth = out.get("authoritative", {})
     if "part 2" in auth and "nsd" in auth:
         row("authority: part 2 at most 20x nsd's CPU", auth["part 2"]["cpu_us_per_query"],
@@ -884,6 +912,13 @@ def write_targets(out: dict) -> str:
         rows.append(f"| p99 at 1,000 queries a second, {name} | {latency['p99_us']} µs "
                     f"(dnsmasq {dnsmasq['latency']['p99_us']} µs) | measured |")
     return "\n".join(rows) + "\n"
+
+
+def ratio_of(run: dict, base: dict) -> str:
+    value, reference = run["cpu_us_per_query"], base["cpu_us_per_query"]
+    if value is None or not reference:
+        return "not measured"
+    return f"{value / reference:.2f}x ({value} µs against {reference} µs)"
 
 
 def write_scaling(out: dict) -> str:
