@@ -59,6 +59,10 @@ import dns.message
 import dns.query
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from lab.processes import stop_process  # noqa: E402
+
 RESULTS = REPO / "bench" / "results"
 DOCS = REPO / "docs" / "bench"
 HOST = "127.0.0.1"
@@ -178,12 +182,7 @@ def running(name: str, command: Sequence[str], port: int, workdir: Path,
                 time.sleep(0.1)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)
 
 
 # -- load --------------------------------------------------------------------------

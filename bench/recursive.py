@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from lab import PROBE_ZONE, SERVERS, ProbeAuthority  # noqa: E402
+from lab.processes import stop_process  # noqa: E402
 from lab.tree import load_lab_zones  # noqa: E402
 from part2_server import DnsServer, ZoneProcessor  # noqa: E402
 
@@ -171,12 +172,7 @@ def running(command: list[str], port: int):
                 time.sleep(0.1)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 async def ask_all(names: list[tuple[str, str]], port: int) -> collections.Counter:

@@ -30,6 +30,7 @@ import dns.query
 from part2_server.options import env, port_number
 
 from .network import Lab
+from .processes import stop_process
 from .tree import SERVERS, ZONE_FILES
 
 HOST = "127.0.0.1"
@@ -136,7 +137,7 @@ def _run_resolver(net: Lab, port: int, recursive: bool = False) -> int:
         print("lab: the resolver stopped on its own; stopping the lab", file=sys.stderr)
         return 1
     finally:
-        _stop(resolver)
+        stop_process(resolver)
 
 
 def _wait_until_answering(process: subprocess.Popen, port: int, name: str) -> None:
@@ -152,16 +153,6 @@ def _wait_until_answering(process: subprocess.Popen, port: int, name: str) -> No
             time.sleep(0.1)
     raise RuntimeError(f"it did not answer within {START_TIMEOUT:g} s")
 
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop our own child, by PID; kill it if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _print_welcome(net: Lab, port: int, resolver_pid: int, recursive: bool = False) -> None:

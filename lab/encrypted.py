@@ -30,6 +30,8 @@ from pathlib import Path
 from part2_server import Endpoint
 from part6_encrypted.certs import make_ca, make_server_certificate
 
+from .processes import stop_process
+
 ENCRYPTED_ADDRESS = "127.0.0.11"  # the lab's encrypted upstream (after the tree's addresses)
 ENCRYPTED_NAME = "dot.upstream.test"  # the name on its certificate
 START_TIMEOUT = 10.0
@@ -150,9 +152,4 @@ def encrypted_upstream(forward_to: Endpoint, *, address: str = ENCRYPTED_ADDRESS
             _wait_for(address, ports[2], process, log)
             yield EncryptedUpstream(address, *ports, name, directory / "ca.pem", process)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)

@@ -20,6 +20,8 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
+from lab.processes import stop_process
+
 from .tools import require_tool
 
 HOST = "127.0.0.1"
@@ -95,12 +97,7 @@ def in_foreground(command: list[str], workdir: Path,
         ready(process, log)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @contextlib.contextmanager

@@ -23,6 +23,8 @@ import pytest
 from dnstest.peers import free_port
 from dnstest.tools import require_tool
 
+from lab.processes import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "deploy" / "dnsdist.conf"
 LOCAL_ZONE = REPO / "zones" / "home.lan.zone"
@@ -58,13 +60,7 @@ def processes():
     started: list[subprocess.Popen] = []
     yield started
     for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=10)
 
 
 def start(processes, command, log: Path, env=None) -> subprocess.Popen:
