@@ -107,6 +107,23 @@ def test_a_client_that_never_reads_costs_bounded_memory_and_is_aborted():
             sock.close()
 
 
+def wait_until_stalled(server, within: float = 3.0) -> None:
+    """Until replies wait for the client and the server has stopped answering
+    it: unsent bytes there, and the same for 0.1 s (busy, not idle).
+
+    Not merely until some are unsent: the server may still be rendering the
+    rest of a burst of replies then, and answering nobody else meanwhile."""
+    deadline = time.monotonic() + within
+    seen, steady_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        unsent = server.unsent_bytes()
+        if unsent != seen:
+            seen, steady_since = unsent, time.monotonic()
+        elif unsent and time.monotonic() - steady_since >= 0.1:
+            return
+        time.sleep(0.01)
+
+
 def test_every_open_socket_counts_against_the_cap():
     """A connection whose replies wait unsent keeps its slot until its socket is gone."""
     idle = IDLE * 2
@@ -114,9 +131,7 @@ def test_every_open_socket_counts_against_the_cap():
     with serving_in_thread(server):
         sock = flood_without_reading(server, 400)
         try:
-            deadline = time.monotonic() + 3
-            while not server.unsent_bytes() and time.monotonic() < deadline:
-                time.sleep(0.01)  # until replies wait for the client: busy, not idle
+            wait_until_stalled(server)
             assert server.open_connections() == 1 and server.unsent_bytes()
             started = time.monotonic()
             with socket.create_connection((server.host, server.port)) as second:

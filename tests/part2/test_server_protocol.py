@@ -16,6 +16,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
+from dnstest.writes import CountingWrites, answer_at_once
 
 from part2_server.processor import reply_with_rcode
 from part2_server.server import DnsServer
@@ -224,6 +225,41 @@ async def test_tcp_many_queries_on_one_connection(server):
     queries = [query() for _ in range(50)]
     replies = await tcp_messages(server, [q.to_wire() for q in queries], 50)
     assert sorted(r.id for r in replies) == sorted(q.id for q in queries)
+
+
+class CountingServer(CountingWrites, DnsServer):
+    pass
+
+
+async def test_pipelined_replies_ready_together_leave_in_one_write():
+    queries = [query(f"q{number}.test.", id=number) for number in range(50)]
+    async with CountingServer(toy_processor, fast_path=answer_at_once) as s:
+        await s.start("127.0.0.1", 0)
+        replies = await tcp_messages(s, [q.to_wire() for q in queries], len(queries))
+    # Each reply whole, and each the answer to its own query.
+    assert {r.id: r.question for r in replies} == {q.id: q.question for q in queries}
+    # Sent in one piece, the 50 queries are read in one turn of the event
+    # loop (two or three on a busy machine), and so are their replies written.
+    assert s.writes <= 3
+
+
+async def test_a_connection_that_keeps_asking_is_not_idle(server):
+    """One idle timer per connection: it must follow the reads, not the connect."""
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        for _ in range(8):  # a query every 0.2 s for 1.6 s, with an idle timeout of 0.5 s
+            await asyncio.sleep(0.2)
+            q = query()
+            writer.write(struct.pack("!H", len(q.to_wire())) + q.to_wire())
+            async with asyncio.timeout(2):
+                length = struct.unpack("!H", await reader.readexactly(2))[0]
+                assert dns.message.from_wire(await reader.readexactly(length)).id == q.id
+        started = asyncio.get_running_loop().time()
+        async with asyncio.timeout(2):
+            assert await reader.read() == b""  # then silent: closed once idle
+        assert asyncio.get_running_loop().time() - started >= 0.4
+    finally:
+        writer.close()
 
 
 async def test_tcp_idle_connection_is_closed(server):

@@ -14,6 +14,7 @@ import dns.rcode
 import pytest
 from dnstest.threads import serving_in_thread
 from dnstest.tools import require_tool
+from dnstest.writes import CountingWrites, answer_at_once
 
 from part1_client.cli import main as part1
 from part2_server.options import settings_from
@@ -171,6 +172,35 @@ async def test_fifty_pipelined_queries_over_one_tls_connection(dot, pki):
     finally:
         writer.close()
     assert answered == names
+
+
+class CountingEncryptedServer(CountingWrites, EncryptedServer):
+    pass
+
+
+async def test_cache_hits_pipelined_over_tls_share_records(pki):
+    """dnsperf's load in bench/encrypted.py, in small: many queries in flight on
+    one DoT connection, each answered from bytes. Their replies go out together,
+    a few TLS records and send() calls rather than one each."""
+    server = CountingEncryptedServer(zone_processor(), fast_path=answer_at_once,
+                                     tls=server_context(pki.cert, pki.key), tls_port=0)
+    queries = [dns.message.make_query(f"q{number}.example.test.", "A", id=number)
+               for number in range(100)]
+    with serving_in_thread(server):
+        reader, writer = await asyncio.open_connection(
+            HOST, server.tls_port, ssl=client_context(pki.ca), server_hostname=NAME)
+        try:
+            writer.write(b"".join(len(wire).to_bytes(2, "big") + wire
+                                  for wire in (query.to_wire() for query in queries)))
+            replies = []
+            async with asyncio.timeout(3):
+                for _ in queries:
+                    length = int.from_bytes(await reader.readexactly(2), "big")
+                    replies.append(dns.message.from_wire(await reader.readexactly(length)))
+        finally:
+            writer.close()
+    assert {r.id: r.question for r in replies} == {q.id: q.question for q in queries}
+    assert server.writes <= 3
 
 
 def test_every_tls_flag_has_an_environment_default(monkeypatch, pki):
