@@ -567,12 +567,16 @@ def run_profiles(workdir: Path, upstream: int, zone: Path, seconds: int, out: di
             stats = pstats.Stats(str(profile), stream=stream)
             stats.sort_stats("tottime").print_stats(22)
             if what == "misses":
-                stream.write("RFC 5452's protections, by cumulative time: a new socket on a "
-                             "random port for each upstream query (make_socket), a random ID "
-                             "(random_16), the reply checked against the query (is_response, "
-                             "same_question)\n\n")
+                stream.write(
+                    "RFC 5452's protections, by cumulative time: a new socket on a random\n"
+                    "port for each upstream query (socket_on_a_random_port, and its close),\n"
+                    "a random port and ID (randbelow, getrandbits), and the reply checked\n"
+                    "before it is believed (catch: its ID and QR bit, then plain_reply,\n"
+                    "which compares the question and reads every record; is_response and\n"
+                    "same_question for the replies that go the slow way)\n\n")
                 stats.sort_stats("cumtime").print_stats(
-                    "make_socket|random_16|is_response|same_question|query.py.*udp")
+                    "random_port|socket.py.*close|randb|catch|plain_reply|is_response"
+                    "|same_question")
         out["profiles"][what] = {"file": name, "queries": load.completed}
 
 

@@ -11,7 +11,7 @@ the reply that matches it, and print it like dig or as a list of addresses.
 from .errors import BadQuery, DnsClientError, NegativeAnswer, ResolveTimeout, TransportError
 from .query import make_query
 from .resolve import gethostbyname, gethostbyname_async, resolve, resolve_async
-from .transport import ExchangeResult, exchange, exchange_detailed
+from .transport import ExchangeResult, exchange, exchange_detailed, socket_on_a_random_port
 
 __all__ = [
     "BadQuery",
@@ -27,4 +27,5 @@ __all__ = [
     "make_query",
     "resolve",
     "resolve_async",
+    "socket_on_a_random_port",
 ]

@@ -48,7 +48,7 @@ class ExchangeResult:
 
 
 # --8<-- [start:random_port]
-def _socket_on_a_random_port(server: str, port: int) -> socket.socket:
+def socket_on_a_random_port(server: str, port: int) -> socket.socket:
     """A UDP socket from a random source port, connected to `server`:`port`.
 
     Connected, the kernel drops datagrams from any other address for us.
@@ -78,7 +78,7 @@ async def _udp(query: dns.message.Message, server: str, port: int,
                timeout: float) -> dns.message.Message:
     loop = asyncio.get_running_loop()
     try:
-        sock = _socket_on_a_random_port(server, port)
+        sock = socket_on_a_random_port(server, port)
         transport, catcher = await loop.create_datagram_endpoint(
             lambda: _ReplyCatcher(query), sock=sock)
     except OSError as error:  # e.g. no route to the server

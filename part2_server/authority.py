@@ -50,6 +50,7 @@ class ZoneProcessor:
                 raise ValueError(f"zone {zone.origin} given twice")
             by_origin[zone.origin] = _Served(zone, existing_names(zone))
         self._by_origin = by_origin
+        self.origins = frozenset(by_origin)  # a new set at each reload (part 4 watches it)
 
     async def __call__(self, query: dns.message.Message, *, src: Endpoint,
                        dst: Endpoint) -> dns.message.Message | None:

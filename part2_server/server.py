@@ -12,7 +12,7 @@ import asyncio
 import logging
 import socket
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from part1_client.sizes import EDNS_PAYLOAD, MAX_MESSAGE, MAX_UDP_DATAGRAM, MIN_UDP_PAYLOAD
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # A wrapper may answer from the raw query bytes before anything is parsed
 # (part 4's cache does). It returns the reply bytes, or None to go on as usual.
 FastPath = Callable[[bytes, Endpoint, bool], bytes | None]
+# What the fast path left, a wrapper may still answer from bytes, asynchronously
+# (part 4 asks its upstream for a cache miss): over UDP, before the parse.
+MissPath = Callable[[bytes, Endpoint], Awaitable[bytes | None]]
 
 TCP_LENGTH_PREFIX = 2
 
@@ -137,6 +140,7 @@ class DnsServer:
         processor: Processor,
         *,
         fast_path: FastPath | None = None,
+        miss_path: MissPath | None = None,
         tcp_idle_timeout: float = 10.0,
         max_tcp_connections: int = 128,
         max_in_flight: int = 1024,
@@ -147,6 +151,7 @@ class DnsServer:
             raise ValueError(f"max_udp_reply must be {MIN_UDP_PAYLOAD} to {MAX_UDP_DATAGRAM}")
         self.processor = processor
         self.fast_path = fast_path
+        self.miss_path = miss_path
         self.rate_limit = rate_limit
         self.tcp_idle_timeout = tcp_idle_timeout
         self.max_tcp_connections = max_tcp_connections
@@ -262,8 +267,15 @@ class DnsServer:
         self._spawn(self._answer_datagram(wire, address))
 
     async def _answer_datagram(self, wire: bytes, address: tuple) -> None:
-        reply = await respond(wire, self.processor, src=address[:2], dst=self._address,
-                              udp=True, max_udp_reply=self.max_udp_reply)
+        reply = None
+        if self.miss_path is not None:
+            try:
+                reply = await self.miss_path(wire, address[:2])
+            except Exception:
+                logger.exception("miss path failed; answering the slow way")
+        if reply is None:
+            reply = await respond(wire, self.processor, src=address[:2], dst=self._address,
+                                  udp=True, max_udp_reply=self.max_udp_reply)
         if reply is not None and self._udp is not None:
             self._udp.sendto(reply, address)
     # --8<-- [end:udp]

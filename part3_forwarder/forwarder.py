@@ -43,7 +43,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import dns.exception
 import dns.flags
@@ -59,6 +60,9 @@ from .scrub import scrub
 from .upstream import Upstream
 
 logger = logging.getLogger(__name__)
+
+# What one attempt at an upstream brings back: a parsed answer (part 4's miss path: bytes).
+Answer = TypeVar("Answer")
 
 # Upstream rcodes we pass on to the client; any other means "ask another".
 ANSWERS = (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
@@ -113,7 +117,7 @@ class Forwarder:
         if not query.flags & dns.flags.RD:
             return None  # RD=0: not ours to recurse for; the server says REFUSED
         client = src[0]
-        self._take_slot(client)
+        self.take_slot(client)
         try:
             async with asyncio.timeout(self.timeout):
                 return await self.forward(query)
@@ -121,12 +125,12 @@ class Forwarder:
             logger.info("SERVFAIL for %s: no upstream answered in %gs",
                         query.question[0], self.timeout)
         finally:
-            self._give_back_slot(client)
+            self.give_back_slot(client)
         return reply_with_rcode(query, dns.rcode.SERVFAIL)
     # --8<-- [end:call]
 
     # --8<-- [start:slots]
-    def _take_slot(self, client: str) -> None:
+    def take_slot(self, client: str) -> None:
         """Count one more question upstream, or raise Busy when a limit is reached."""
         if self.in_flight >= self.max_in_flight:
             raise Busy(f"{self.in_flight} questions upstream already")
@@ -135,7 +139,7 @@ class Forwarder:
         self.in_flight += 1
         self._in_flight_by_client[client] = self._in_flight_by_client.get(client, 0) + 1
 
-    def _give_back_slot(self, client: str) -> None:
+    def give_back_slot(self, client: str) -> None:
         self.in_flight -= 1
         self._in_flight_by_client[client] -= 1
         if not self._in_flight_by_client[client]:
@@ -146,25 +150,34 @@ class Forwarder:
     async def forward(self, query: dns.message.Message) -> dns.message.Message:
         """Ask the upstreams in turn until one answers; SERVFAIL if none does."""
         upstream_query = make_upstream_query(query)
+        answer = await self.first_answer(lambda upstream: self.ask(upstream, upstream_query),
+                                         query.question[0])
+        if answer is None:
+            return reply_with_rcode(query, dns.rcode.SERVFAIL)
+        return relay(query, scrub(upstream_query.question[0], answer))
+
+    async def first_answer(self, ask: Callable[[Upstream], Awaitable[Answer]],
+                           question: object) -> Answer | None:
+        """`ask(upstream)` for each upstream in turn until one answers; None if none does.
+
+        (Part 4's miss path asks on bytes through this same loop.)
+        """
         candidates = self.health.order()
         while candidates:
             silent = []  # the ones that only timed out get another turn
             for upstream in candidates:
                 try:
-                    answer = await self.ask(upstream, upstream_query)
+                    return await ask(upstream)
                 except ResolveTimeout:
                     self.health.failed(upstream, "timed out", timed_out=True)
                     silent.append(upstream)
                 except UpstreamFailure as failure:
                     self.health.failed(upstream, str(failure))
                 except UpstreamDeclined as declined:  # about the name: just ask the next
-                    logger.debug("upstream %s said %s for %s", upstream, declined,
-                                 query.question[0])
-                else:
-                    return relay(query, scrub(upstream_query.question[0], answer))
+                    logger.debug("upstream %s said %s for %s", upstream, declined, question)
             candidates = silent
-        logger.info("SERVFAIL for %s: every upstream failed", query.question[0])
-        return reply_with_rcode(query, dns.rcode.SERVFAIL)
+        logger.info("SERVFAIL for %s: every upstream failed", question)
+        return None
     # --8<-- [end:forward]
 
     # --8<-- [start:ask]
@@ -178,14 +191,18 @@ class Forwarder:
             raise
         except (DnsClientError, dns.exception.DNSException, OSError, EOFError) as error:
             raise UpstreamFailure(f"{type(error).__name__}: {error}") from error
-        answer = result.reply
+        return self.judge(upstream, query, result.reply, result.elapsed)
+
+    def judge(self, upstream: Upstream, query: dns.message.Message,
+              answer: dns.message.Message, elapsed: float) -> dns.message.Message:
+        """`answer`, if it is one: else UpstreamFailure or UpstreamDeclined."""
         # Part 1 already ignores replies for another question; checking again
         # here keeps that promise visible where it matters.
         if not same_question(query, answer):
             raise UpstreamFailure(f"answered another question: {answer.question}")
         if answer.flags & dns.flags.TC:
             raise UpstreamFailure("still truncated")
-        self.health.succeeded(upstream, result.elapsed)  # it replied, and this fast
+        self.health.succeeded(upstream, elapsed)  # it replied, and this fast
         if answer.rcode() not in ANSWERS:
             raise UpstreamDeclined(dns.rcode.to_text(answer.rcode()))
         return answer

@@ -8,6 +8,10 @@ else returns None and takes the slow path.
 
     processor = cached(compose(zones, forwarder), Cache())
     server = DnsServer(processor, fast_path=processor.fast_path)
+
+Given the forwarder on bytes (misses.py), a second method, `miss_path`, asks
+the upstream for a plain miss without parsing anything, and answers from the
+entry it stores, as a hit. build_caching_resolver (resolver.py) sets it up.
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ import dns.flags
 import dns.message
 import dns.rcode
 
-from part1_client.sizes import HEADER_SIZE, MAX_MESSAGE
+from part1_client.sizes import EDNS_PAYLOAD, HEADER_SIZE, MAX_MESSAGE
 from part2_server import Busy, Endpoint, Processor, reply_with_rcode, wire
+from part2_server.protocol import only_query_flags, render
+from part3_forwarder.forwarder import relay
+from part3_forwarder.scrub import scrub
 
 from .cache import Cache, Entry
+from .misses import BytesForwarder, stored_form
 
 logger = logging.getLogger(__name__)
 
@@ -51,16 +59,19 @@ class _Flight:
 
 def cached(
     processor: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None,
-    max_waiting_per_name: int = MAX_WAITING_PER_NAME,
+    max_waiting_per_name: int = MAX_WAITING_PER_NAME, upstream: BytesForwarder | None = None,
+    max_udp_reply: int = EDNS_PAYLOAD,
 ) -> CachedProcessor:
     """Put `cache` in front of `processor`.
 
     `allow(host)` is the access list the slow path enforces (part 3): the fast
     path answers only hosts it allows, and leaves the others to be refused the
-    slow way.
+    slow way. With `upstream` (the forwarder inside `processor`, on bytes),
+    `miss_path` asks it for plain misses; `max_udp_reply` is the server's.
     """
     return CachedProcessor(processor, cache, allow=allow,
-                           max_waiting_per_name=max_waiting_per_name)
+                           max_waiting_per_name=max_waiting_per_name, upstream=upstream,
+                           max_udp_reply=max_udp_reply)
 
 
 class CachedProcessor:
@@ -68,12 +79,15 @@ class CachedProcessor:
 
     def __init__(
         self, inner: Processor, cache: Cache, *, allow: Callable[[str], bool] | None = None,
-        max_waiting_per_name: int = MAX_WAITING_PER_NAME,
+        max_waiting_per_name: int = MAX_WAITING_PER_NAME, upstream: BytesForwarder | None = None,
+        max_udp_reply: int = EDNS_PAYLOAD,
     ) -> None:
         self.inner = inner
         self.cache = cache
         self.allow = allow
         self.max_waiting_per_name = max_waiting_per_name
+        self.upstream = upstream
+        self.max_udp_reply = max_udp_reply
         self._clock = cache.clock  # looked up once: the fast path counts nanoseconds
         self._stats = cache.stats
         # Queries being asked upstream right now, by cache key: an identical
@@ -103,6 +117,69 @@ class CachedProcessor:
             self._stats.stale_answers += 1
         return _assemble(entry, query, question_end, edns, body)
     # --8<-- [end:fast_path]
+
+    # --8<-- [start:miss_path]
+    async def miss_path(self, query: bytes, src: Endpoint) -> bytes | None:
+        """A UDP query the fast path missed, asked upstream on bytes; None: the slow way."""
+        upstream = self.upstream
+        if upstream is None or (self.allow is not None and not self.allow(src[0])):
+            return None
+        parsed = wire.read_query(query)
+        if parsed is None or not query[2] & wire.FLAG_RD or query[3] & wire.FLAG_CD:
+            return None  # unusual, RD=0 or CD=1: see __call__
+        key, question_end, edns, udp_limit = parsed
+        if (key in self._in_flight or not upstream.takes(key)
+                or self.cache.lookup(key, self._clock()) is not None):
+            return None  # asked already (the slow way waits for it), local data, or a hit
+        try:
+            upstream.forwarder.take_slot(src[0])  # part 3's limits, for both paths
+        except Busy:
+            return None  # the slow way answers SERVFAIL, as for any Busy
+        self._stats.misses += 1
+        flight = _Flight(asyncio.get_running_loop().create_future())
+        self._in_flight[key] = flight  # identical queries wait for this one
+        try:
+            try:
+                answer = await upstream.forward(query, question_end, wire.key_dnssec_ok(key))
+            except Exception:  # as _refresh: a failure like any other SERVFAIL
+                logger.exception("miss path failed on %r", query[HEADER_SIZE:question_end])
+                answer = None
+            finally:
+                upstream.forwarder.give_back_slot(src[0])
+            asked = _MissQuery(query, question_end, edns, min(udp_limit, self.max_udp_reply))
+            outcome, reply = self._remember_bytes(key, asked, answer)
+            flight.outcome.set_result(outcome)
+        finally:
+            del self._in_flight[key]
+            if not flight.outcome.done():  # we were cancelled: so are those waiting
+                flight.outcome.cancel()
+        return reply
+
+    def _remember_bytes(self, key: bytes, query: _MissQuery,
+                        answer: bytes | dns.message.Message | None) -> tuple[Outcome, bytes]:
+        """Store a plain answer as it came and answer from the entry, as a hit does.
+
+        Anything else goes on as the slow path would with it: relayed and
+        scrubbed by part 3, remembered by `_remember`, rendered by part 2.
+        """
+        now = self._clock()
+        if isinstance(answer, bytes):
+            stored = self.cache.store(key, stored_form(answer, query.query, query.question_end),
+                                      now)
+            if stored is not None:
+                return stored.entry, query.from_entry(stored.entry, now)
+            answer = dns.message.from_wire(answer)  # not to be cached: the slow way
+        request = query.message()
+        if answer is None:
+            reply = reply_with_rcode(request, dns.rcode.SERVFAIL)
+        else:
+            reply = relay(request, scrub(request.question[0], answer))
+        reply.flags |= dns.flags.RA  # as part 3's recursion_available does
+        outcome, own_reply = self._remember(key, reply)
+        if own_reply is None:
+            own_reply = self._reply(outcome, request, _key_and_request(request)[1])
+        return outcome, query.render(own_reply)
+    # --8<-- [end:miss_path]
 
     # --8<-- [start:call]
     async def __call__(
@@ -171,6 +248,12 @@ class CachedProcessor:
             reply = reply_with_rcode(query, dns.rcode.SERVFAIL)
         if reply is None:
             return None, None
+        return self._remember(key, reply)
+    # --8<-- [end:refresh]
+
+    def _remember(self, key: bytes, reply: dns.message.Message
+                  ) -> tuple[Outcome, dns.message.Message | None]:
+        """Store `reply` when we may: what waiting queries answer from, and our own reply."""
         now = self.cache.clock()
         if reply.rcode() == dns.rcode.SERVFAIL:
             stale = self.cache.stale(key, now)
@@ -189,7 +272,6 @@ class CachedProcessor:
         if as_stored is None:
             return stored.entry, None
         return as_stored, as_stored
-    # --8<-- [end:refresh]
 
     def _reply(
         self, outcome: Outcome, query: dns.message.Message, request: bytes
@@ -277,3 +359,33 @@ def _adapted(reply: dns.message.Message, query: dns.message.Message) -> dns.mess
     mine.authority = list(reply.authority)
     mine.additional = list(reply.additional)
     return mine
+
+
+
+class _MissQuery:
+    """A query the miss path answers: its bytes, and the ways to reply to it."""
+
+    def __init__(self, query: bytes, question_end: int, edns: bool, limit: int) -> None:
+        self.query = query
+        self.question_end = question_end
+        self.edns = edns
+        self.limit = limit  # the largest UDP reply: the client's, and ours
+        self._message: dns.message.Message | None = None
+
+    def from_entry(self, entry: Entry, now: float) -> bytes:
+        """The reply from a cache entry: as a hit's, or truncated the slow way if too big."""
+        body = entry.body(now)
+        if self.question_end + len(body) + (wire.OPT_SIZE if self.edns else 0) <= self.limit:
+            return _assemble(entry, self.query, self.question_end, self.edns, body)
+        request = _key_and_request(self.message())[1]
+        return self.render(_reply_from_entry(entry, now, request))
+
+    def message(self) -> dns.message.Message:
+        """The query parsed, as the server parses it for the slow path."""
+        if self._message is None:
+            self._message = dns.message.from_wire(only_query_flags(self.query))
+        return self._message
+
+    def render(self, reply: dns.message.Message) -> bytes:
+        """`reply` encoded by the server's rules (part 2): our OPT, CD copied, truncation."""
+        return render(self.message(), reply, udp=True, max_udp_reply=self.limit)

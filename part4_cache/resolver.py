@@ -14,6 +14,7 @@ import time
 
 from part2_server import DnsServer, Processor
 from part2_server.ratelimit import client_rate_limit
+from part2_server.server import MissPath
 from part3_forwarder import (
     Resolver,
     ResolverSettings,
@@ -25,6 +26,7 @@ from part3_forwarder import (
 
 from .cache import Cache, Clock
 from .caching import CachedProcessor, cached
+from .misses import BytesForwarder
 
 
 # --8<-- [start:settings]
@@ -52,8 +54,13 @@ class CachingResolver:
 
     def server(self) -> DnsServer:
         return DnsServer(self.processor, fast_path=self.cached.fast_path,
+                         miss_path=self.miss_path(),
                          rate_limit=client_rate_limit(self.resolver.settings.rate_limit),
                          max_udp_reply=self.resolver.settings.max_udp_reply)
+
+    def miss_path(self) -> MissPath | None:
+        """The cache's miss path on bytes, when the resolver forwards over plain UDP."""
+        return self.cached.miss_path if self.cached.upstream is not None else None
 
 
 def build_caching_resolver(settings: CacheSettings, clock: Clock = time.monotonic,
@@ -71,7 +78,9 @@ def build_caching_resolver(settings: CacheSettings, clock: Clock = time.monotoni
     )
     # The cache goes inside the access list, so a refused client is refused
     # even for cached names; the fast path checks the same list itself.
-    inner = cached(resolver.unguarded, cache, allow=resolver.access.allows)
+    inner = cached(resolver.unguarded, cache, allow=resolver.access.allows,
+                   upstream=BytesForwarder.for_resolver(resolver),
+                   max_udp_reply=settings.max_udp_reply)
     return CachingResolver(resolver, cache, inner, access_controlled(inner, resolver.access))
 # --8<-- [end:build]
 

@@ -51,7 +51,7 @@ class EncryptedResolver(CachingResolver):
 
     def server(self) -> EncryptedServer:
         return EncryptedServer(
-            self.processor, fast_path=self.cached.fast_path,
+            self.processor, fast_path=self.cached.fast_path, miss_path=self.miss_path(),
             rate_limit=client_rate_limit(self.resolver.settings.rate_limit),
             tls=self.tls, tls_port=self.tls_port)
 

@@ -16,8 +16,9 @@ instead: each new client question starts with the next upstream in turn.
 * failing over goes on in the same circular order from where it started;
 * the turn moves by one per client question, whatever happened to it.
 
-Read Forwarder.forward in part3_forwarder/forwarder.py first: it asks
-self.health.order() once per question for the order to try. Change that
+Read Forwarder.forward in part3_forwarder/forwarder.py first: its loop,
+first_answer, asks self.health.order() once per question for the order to
+try (part 4's miss path asks through the same loop). Change that
 order, not the rest: there is no need to rewrite the failure policy. (The
 stub below overrides forward; replace it with whatever you need.)
 
@@ -45,7 +46,7 @@ class RoundRobinForwarder(Forwarder):
 class RotatingOrder:
     """The forwarder's health records, with an order that turns once per call.
 
-    Forwarder.forward calls order() once for each client question, so one
+    Forwarder.first_answer calls order() once for each client question, so one
     call is one turn. Everything else goes to the real health records.
     """
 
