@@ -15,11 +15,9 @@ import logging
 import secrets
 import socket
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
-import dns.query
 
 from .errors import ResolveTimeout, TransportError
 from .sizes import HEADER_SIZE
@@ -127,6 +125,12 @@ class _ReplyCatcher(asyncio.DatagramProtocol):
 
 async def _tcp(query: dns.message.Message, server: str, port: int,
                timeout: float) -> dns.message.Message:
+    # Imported here, at the first truncated reply: dnspython's query modules
+    # bring its DNS over HTTPS client along (when installed), megabytes that a
+    # resolver asking over UDP never needs.
+    import dns.asyncquery
+    import dns.query
+
     try:
         return await dns.asyncquery.tcp(query, server, port=port, timeout=timeout)
     except (OSError, EOFError, dns.query.BadResponse, dns.exception.FormError) as error:

@@ -23,8 +23,9 @@ instead of building a message. The rules:
 from __future__ import annotations
 
 import logging
+import struct
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -46,7 +47,11 @@ Clock = Callable[[], float]
 STALE_TTL = 30
 STALE_RETRY = 30
 FAILURE_TTL = 5  # RFC 9520 s3.2 asks for 1 to 5 minutes max, at least 1 s
+KINDS = ("answer", "nxdomain", "nodata", "failure")
 NEGATIVE_KINDS = ("nxdomain", "nodata")
+# Entries kept unpacked, ready for the fast path: the last ones hit. One
+# packed again loses only its counted-down TTLs and its serve-stale retry time.
+MAX_UNPACKED = 1024
 
 
 @dataclass
@@ -74,9 +79,18 @@ class Stored(NamedTuple):
 
 
 # --8<-- [start:entry]
+# How an entry waits in the cache until it is asked for again: one bytes
+# object, in this order (a hit unpacks it; see Entry.pack):
+#   stored_at, expires_at   8 bytes each (doubles, in the cache's clock)
+#   kind                    1 byte: its index in KINDS
+#   flags and counts        10 bytes: the stored header without its ID
+#   the records             everything after the question, TTLs as stored
+_packed = struct.Struct("=ddB10s")
+
+
 @dataclass(slots=True, eq=False)
 class Entry:
-    """One cached reply, as bytes."""
+    """One cached reply, as bytes, with what a hit needs ready."""
 
     wire: bytes  # the reply without OPT, ID 0, TTLs as stored (clamped)
     question_end: int
@@ -93,7 +107,7 @@ class Entry:
 
     def ttl_offsets(self) -> list[int]:
         # Found again when needed rather than stored: at most once a second
-        # for a hit entry, and it saves memory on the many that are not hit.
+        # for an entry that is hit.
         return [record.ttl_offset for record in wire.walk_reply(self.wire).records]
 
     def body(self, now: float) -> bytes:
@@ -104,11 +118,38 @@ class Entry:
             self._body = aged[self.question_end:]
             self._body_for = elapsed
         return self._body
+
+    def pack(self) -> bytes:
+        """The entry as one bytes object: what its key already says is left out.
+
+        The key holds the question (lowercased) and the DO bit, and the
+        header variants are made again from the stored flags and counts.
+        """
+        return _packed.pack(self.stored_at, self.expires_at, KINDS.index(self.kind),
+                            self.wire[2:HEADER_SIZE]) + self.wire[self.question_end:]
+
+    @classmethod
+    def unpack(cls, key: bytes, packed: bytes) -> Entry:
+        """The entry that `pack` packed, stored under `key`."""
+        stored_at, expires_at, kind, header = _packed.unpack_from(packed)
+        question = key[:-1]  # the key is the question and a DO byte: see question_key
+        dnssec_ok = key_dnssec_ok(key)
+        return cls(b"\0\0" + header + question + packed[_packed.size:],
+                   HEADER_SIZE + len(question), stored_at, expires_at, KINDS[kind],
+                   dnssec_ok, header_variants(header, dnssec_ok))
 # --8<-- [end:entry]
 
 
 class Cache:
-    """Encoded replies by (qname, qtype, qclass, DO), least recently used first."""
+    """Encoded replies by (qname, qtype, qclass, DO), least recently used first.
+
+    The entries are in a plain dict: a dict keeps the order of insertion, so
+    a hit takes its entry out and puts it back in, last, and the first one is
+    the least recently used. Each entry waits packed into one bytes object
+    (`Entry.pack`): most answers are never asked for again before they
+    expire. A hit unpacks it, and the last MAX_UNPACKED entries unpacked stay
+    so, ready for the next hits; older ones are packed again, in their place.
+    """
 
     def __init__(
         self,
@@ -134,7 +175,8 @@ class Cache:
         self.serve_stale = serve_stale
         self.max_stale = max_stale  # RFC 8767 s5 suggests 1 to 3 days; we keep 1
         self.clock = clock
-        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self._entries: dict[bytes, Entry | bytes] = {}  # least recently used first
+        self._unpacked: deque[tuple[bytes, Entry]] = deque()  # oldest first
         self._stats = Stats()
 
     def __len__(self) -> int:
@@ -152,31 +194,44 @@ class Cache:
         A stale entry is returned only while a failed refresh waits to be
         retried; `now >= entry.expires_at` tells the caller it is stale.
         """
-        entry = self._entries.get(key)
+        entry = self._entries.pop(key, None)
         if entry is None:
             return None
+        if entry.__class__ is bytes:
+            entry = self._unpack(key, entry)
         if now < entry.expires_at:
-            self._entries.move_to_end(key)  # most recently used goes last
+            self._entries[key] = entry  # back in, last: the most recently used
             return entry
         if self.serve_stale and now < entry.expires_at + self.max_stale:
-            if now < entry.retry_at:  # a refresh failed a moment ago: stay stale
-                self._entries.move_to_end(key)
-                return entry
-            return None  # kept, in case the refresh fails
-        del self._entries[key]
-        return None
+            self._entries[key] = entry  # kept, in case the refresh fails
+            return entry if now < entry.retry_at else None  # a refresh failed a moment ago
+        return None  # expired: out it stays
+
+    def _unpack(self, key: bytes, packed: bytes) -> Entry:
+        """`packed` as an Entry; the entry unpacked MAX_UNPACKED ago is packed again."""
+        entry = Entry.unpack(key, packed)
+        self._unpacked.append((key, entry))
+        if len(self._unpacked) > MAX_UNPACKED:
+            old_key, old = self._unpacked.popleft()
+            if self._entries.get(old_key) is old:  # (not evicted or stored anew since)
+                self._entries[old_key] = old.pack()  # a new value keeps its place in a dict
+        return entry
     # --8<-- [end:lookup]
 
     def stale(self, key: bytes, now: float) -> Entry | None:
         """An expired entry we may still serve because a refresh failed (RFC 8767)."""
         if not self.serve_stale:
             return None
-        entry = self._entries.get(key)
-        if entry is None or now >= entry.expires_at + self.max_stale:
+        entry = self._entries.pop(key, None)
+        if entry is None:
             return None
+        if entry.__class__ is bytes:
+            entry = self._unpack(key, entry)
+        if now >= entry.expires_at + self.max_stale:
+            return None  # too old to serve ever again: out it stays
         # RFC 8767 s5: do not hammer the upstream; answer stale for a while.
         entry.retry_at = now + STALE_RETRY
-        self._entries.move_to_end(key)
+        self._entries[key] = entry  # the most recently used
         return entry
 
     # --8<-- [start:store]
@@ -199,10 +254,12 @@ class Cache:
         entry = Entry(stored, layout.question_end, now, now + lifetime, kind,
                       dnssec_ok=key_dnssec_ok(key),
                       heads=header_variants(stored[2:HEADER_SIZE], key_dnssec_ok(key)))
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
+        self._entries.pop(key, None)  # a new answer goes last, not in the old one's place
+        self._entries[key] = entry.pack()
         while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)  # the least recently used
+            # The first entry, the least recently used. (To find it the dict
+            # walks past the slots deleted entries left free at the front.)
+            del self._entries[next(iter(self._entries))]
             self._stats.evictions += 1
         return Stored(entry, ttls)
     # --8<-- [end:store]
@@ -251,3 +308,4 @@ class Cache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._unpacked.clear()

@@ -5,9 +5,11 @@ import asyncio
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.rrset
 import pytest
 
-from part4_cache import Cache, cached, wire
+from part2_server.wire import read_query
+from part4_cache import Cache, Entry, cached, wire
 
 from .helpers import fast, make_query, slow, ttls
 
@@ -281,6 +283,104 @@ async def test_least_recently_used_entry_is_evicted(upstream, clock):
     assert fast(resolver, make_query("a.example.test.")) is not None
     assert fast(resolver, make_query("c.example.test.")) is not None
     assert fast(resolver, make_query("b.example.test.")) is None
+
+
+async def test_eviction_follows_the_order_of_use(upstream, clock):
+    cache = Cache(max_entries=3, clock=clock)
+    resolver = cached(upstream, cache)
+    names = [f"{letter}.example.test." for letter in "abcde"]
+    for name in names:
+        upstream.answer(name, "A", f"{name} 300 IN A 192.0.2.1")
+    for name in names[:3]:
+        await slow(resolver, make_query(name))  # a, b, c: a is the least recently used
+    assert fast(resolver, make_query("a.example.test.")) is not None  # b, c, a
+    await slow(resolver, make_query("d.example.test."))  # evicts b: c, a, d
+    assert fast(resolver, make_query("c.example.test.")) is not None  # a, d, c
+    await slow(resolver, make_query("e.example.test."))  # evicts a: d, c, e
+    assert cache.stats.evictions == 2
+    cached_now = [name for name in names if fast(resolver, make_query(name)) is not None]
+    assert cached_now == ["c.example.test.", "d.example.test.", "e.example.test."]
+
+
+def _stored_reply(name: str, address: str = "192.0.2.1", ttl: int = 300) -> tuple[bytes, bytes]:
+    """A cache key and an encoded reply for it, as the cache gets them."""
+    query = make_query(name)
+    reply = dns.message.make_response(query)
+    reply.answer.append(dns.rrset.from_text(name, ttl, "IN", "A", address))
+    return read_query(query.to_wire()).key, reply.to_wire()
+
+
+def test_a_new_answer_for_a_name_counts_as_its_most_recent_use():
+    cache = Cache(max_entries=2)
+    a, b, c = (_stored_reply(f"{name}.example.test.") for name in "abc")
+    cache.store(*a, 1000.0)
+    cache.store(*b, 1000.0)
+    cache.store(*a, 1001.0)  # a again, still cached: a is now the most recent
+    cache.store(*c, 1002.0)  # evicts b, not a
+    assert cache.lookup(a[0], 1003.0) is not None
+    assert cache.lookup(b[0], 1003.0) is None
+
+
+def test_a_hit_entry_stored_anew_answers_with_the_new_answer():
+    cache = Cache()
+    key, first = _stored_reply("www.example.test.", "192.0.2.1", 300)
+    cache.store(key, first, 1000.0)
+    assert cache.lookup(key, 1001.0) is not None  # hit: unpacked now
+    cache.store(key, _stored_reply("www.example.test.", "192.0.2.2", 600)[1], 1002.0)
+    entry = cache.lookup(key, 1012.0)
+    reply = dns.message.from_wire(entry.wire[:entry.question_end] + entry.body(1012.0))
+    assert [str(rd) for rd in reply.answer[0]] == ["192.0.2.2"]
+    assert reply.answer[0].ttl == 590
+
+
+async def test_entries_packed_again_answer_as_before(upstream, clock, monkeypatch):
+    # Only the last few entries hit stay unpacked; one unpacked again must
+    # answer exactly as it did, TTLs counted down from when it was stored.
+    monkeypatch.setattr("part4_cache.cache.MAX_UNPACKED", 2)
+    resolver = cached(upstream, Cache(clock=clock))
+    names = [f"{letter}.example.test." for letter in "abc"]
+    for name in names:
+        upstream.answer(name, "A", f"{name} 300 IN A 192.0.2.1")
+        await slow(resolver, make_query(name))
+    clock.advance(5)
+    first = [fast(resolver, make_query(name)) for name in names]  # a is packed again
+    clock.advance(5)
+    again = [fast(resolver, make_query(name)) for name in reversed(names)][::-1]
+    assert [ttls(reply) for reply in first] == [{f"{name} A": 295} for name in names]
+    assert [ttls(reply) for reply in again] == [{f"{name} A": 290} for name in names]
+    assert [reply.answer for reply in first] == [reply.answer for reply in again]
+    assert upstream.asked("a.example.test.") == 1
+
+
+def test_packing_an_entry_again_never_brings_back_an_old_answer(monkeypatch):
+    monkeypatch.setattr("part4_cache.cache.MAX_UNPACKED", 1)
+    cache = Cache(max_entries=2)
+    a, b, c = (_stored_reply(f"{name}.example.test.") for name in "abc")
+    cache.store(*a, 1000.0)
+    assert cache.lookup(a[0], 1001.0) is not None  # a unpacked
+    new_a = _stored_reply("a.example.test.", "192.0.2.2")
+    cache.store(*new_a, 1002.0)  # a stored anew, packed
+    cache.store(*b, 1002.0)
+    assert cache.lookup(b[0], 1003.0) is not None  # b unpacked: the old a is let go
+    entry = cache.lookup(a[0], 1003.0)
+    assert dns.message.from_wire(entry.wire).answer[0][0].address == "192.0.2.2"
+    cache.store(*c, 1004.0)  # evicts b
+    cache.lookup(c[0], 1004.0)  # c unpacked: b, unpacked before, must stay evicted
+    cache.lookup(a[0], 1004.0)
+    assert len(cache) == 2 and cache.lookup(b[0], 1005.0) is None
+
+
+def test_an_entry_packs_into_one_bytes_object_and_back():
+    key, reply = _stored_reply("www.example.test.")
+    key = key[:-1] + b"\1"  # as a query with DO=1 would have it
+    entry = Cache().store(key, reply, 1000.0).entry
+    packed = entry.pack()
+    assert len(packed) == 8 + 8 + 1 + 10 + len(entry.wire) - entry.question_end
+    again = Entry.unpack(key, packed)
+    for field in ("wire", "question_end", "stored_at", "expires_at", "kind", "dnssec_ok",
+                  "heads"):
+        assert getattr(again, field) == getattr(entry, field), field
+    assert again.body(1010.0) == entry.body(1010.0)
 
 
 # -- serve-stale (RFC 8767) --------------------------------------------------
