@@ -370,15 +370,29 @@ def test_packing_an_entry_again_never_brings_back_an_old_answer(monkeypatch):
     assert len(cache) == 2 and cache.lookup(b[0], 1005.0) is None
 
 
+def test_a_full_large_cache_evicts_its_least_used_hundredth_at_once():
+    cache = Cache(max_entries=200)
+    replies = [_stored_reply(f"n{i}.example.test.") for i in range(201)]
+    for reply in replies[:200]:
+        cache.store(*reply, 1000.0)
+    cache.lookup(replies[0][0], 1000.0)  # n0 is used again: n1 is now the oldest
+    assert cache.stats.evictions == 0
+    cache.store(*replies[200], 1000.0)  # one too many: 1 + 200 // 100 go
+    assert cache.stats.evictions == 3 and len(cache) == 198
+    gone = [i for i, (key, _) in enumerate(replies) if cache.lookup(key, 1000.0) is None]
+    assert gone == [1, 2, 3]
+
+
 def test_an_entry_packs_into_one_bytes_object_and_back():
     key, reply = _stored_reply("www.example.test.")
     key = key[:-1] + b"\1"  # as a query with DO=1 would have it
     entry = Cache().store(key, reply, 1000.0).entry
+    entry.retry_at = 1030.0  # a failed refresh, under serve-stale
     packed = entry.pack()
-    assert len(packed) == 8 + 8 + 1 + 10 + len(entry.wire) - entry.question_end
+    assert len(packed) == 8 + 8 + 8 + 1 + 10 + len(entry.wire) - entry.question_end
     again = Entry.unpack(key, packed)
-    for field in ("wire", "question_end", "stored_at", "expires_at", "kind", "dnssec_ok",
-                  "heads"):
+    for field in ("wire", "question_end", "stored_at", "expires_at", "retry_at", "kind",
+                  "dnssec_ok", "heads"):
         assert getattr(again, field) == getattr(entry, field), field
     assert again.body(1010.0) == entry.body(1010.0)
 
