@@ -58,6 +58,7 @@ class _Connection:
                  idle_timeout: float) -> None:
         self.reader, self.writer = reader, writer
         self.loop = asyncio.get_running_loop()
+        self.handler = asyncio.current_task()  # the task serving it, which stop() waits for
         self.answering: set[asyncio.Task] = set()
         self.last_heard = self.loop.time()
         self._replies: list[bytes] = []  # length prefixes and messages, not yet written
@@ -224,8 +225,17 @@ class DnsServer:
             task.cancel()
         if self._udp is not None:
             self._udp.close()
+        handlers = [connection.handler for connection in self._connections]
         for connection in list(self._connections):
             connection.close()
+        # Each connection's task ends once its client has seen the close; those
+        # still waiting after `grace` are cancelled, and none is left pending
+        # for the event loop to drop when it closes.
+        if handlers:
+            _, late = await asyncio.wait(handlers, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         if self._tcp is not None:
             await self._tcp.wait_closed()
         self._udp = self._tcp = None

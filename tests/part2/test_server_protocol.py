@@ -341,3 +341,22 @@ async def test_cd_bit_is_copied_into_the_reply(server):
     q.flags |= dns.flags.CD
     assert (await udp(server, q)).flags & dns.flags.CD
     assert not (await udp(server, query())).flags & dns.flags.CD
+
+
+async def test_stop_leaves_no_connection_task_pending():
+    """A task left pending when the event loop closes is dropped and finalised
+    by the garbage collector some time later, which crashed CPython 3.11 in
+    the test run: stop() ends every connection's task itself."""
+    server = DnsServer(toy_processor, tcp_idle_timeout=30)
+    await server.start("127.0.0.1", 0)
+    clients = [await asyncio.open_connection(server.host, server.port) for _ in range(3)]
+    for _ in range(50):  # until the server has taken all three
+        if len(server._connections) == 3:
+            break
+        await asyncio.sleep(0.01)
+    handlers = [connection.handler for connection in server._connections]
+    assert len(handlers) == 3 and not any(task.done() for task in handlers)
+    await server.stop(grace=0.5)
+    assert all(task.done() for task in handlers)
+    for _, writer in clients:
+        writer.close()
