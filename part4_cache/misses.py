@@ -90,8 +90,12 @@ async def exchange(upstream: Upstream, query: bytes, question_end: int, *,
     start = loop.time()
     try:
         async with asyncio.timeout(timeout):
-            reply = await _udp(upstream, query, question_end)
-            if isinstance(reply, dns.message.Message) and reply.flags & dns.flags.TC:
+            if type(upstream) is Upstream:
+                reply = await _udp(upstream, query, question_end)
+            else:  # an upstream that asks on bytes its own way (part 6's over TLS)
+                reply = await _over_stream(upstream, query, question_end, timeout)
+            if (type(upstream) is Upstream and isinstance(reply, dns.message.Message)
+                    and reply.flags & dns.flags.TC):
                 logger.info("truncated reply from %s, retrying over TCP", upstream)
                 result = await exchange_detailed(
                     dns.message.from_wire(query), upstream.host, upstream.port,
@@ -122,6 +126,18 @@ async def _udp(upstream: Upstream, query: bytes,
         sock.close()
 
 
+async def _over_stream(upstream: Upstream, query: bytes, question_end: int,
+                       timeout: float) -> bytes | dns.message.Message:
+    """Ask an upstream with its own `exchange_wire` (a TLS connection, pipelined,
+    that matches replies to queries by ID itself); judge the reply as over UDP."""
+    catcher = _ReplyCatcher(None, query, question_end,
+                            asyncio.get_running_loop().create_future())
+    catcher.catch(await upstream.exchange_wire(query, timeout=timeout))
+    if not catcher.reply.done():
+        raise TransportError(f"{upstream} answered another question")
+    return catcher.reply.result()
+
+
 class _ReplyCatcher:
     """Part 1's _ReplyCatcher on bytes: waits for the reply to `query`, ignores the rest.
 
@@ -131,7 +147,7 @@ class _ReplyCatcher:
     it (parsed, and for our question), so both paths believe the same packets.
     """
 
-    def __init__(self, sock: socket.socket, query: bytes, question_end: int,
+    def __init__(self, sock: socket.socket | None, query: bytes, question_end: int,
                  reply: asyncio.Future[bytes | dns.message.Message]) -> None:
         self.sock = sock
         self.query = query
@@ -369,6 +385,11 @@ class _Question:
 
 
 # --8<-- [start:forwarder]
+def asks_on_bytes(upstream: Upstream) -> bool:
+    """Plain UDP, or an upstream with a bytes exchange of its own (part 6's TLS)."""
+    return type(upstream) is Upstream or hasattr(upstream, "exchange_wire")
+
+
 class BytesForwarder:
     """Part 3's forwarder, asked with bytes: the same upstreams, records and limits."""
 
@@ -378,10 +399,10 @@ class BytesForwarder:
 
     @classmethod
     def for_resolver(cls, resolver: Resolver) -> BytesForwarder | None:
-        """One for part 3's resolver, if it forwards over plain UDP (else None)."""
+        """One for part 3's resolver, if every upstream asks on bytes (else None)."""
         forwarder = resolver.forwarder
-        if forwarder is None or any(type(u) is not Upstream for u in forwarder.upstreams):
-            return None  # another way out (part 8), or TLS and HTTPS upstreams (part 6)
+        if forwarder is None or not all(asks_on_bytes(u) for u in forwarder.upstreams):
+            return None  # another way out (part 8), or HTTPS upstreams (part 6)
         return cls(forwarder, LocalNames(resolver.zones, resolver.hosts))
 
     def takes(self, key: bytes) -> bool:

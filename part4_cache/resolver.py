@@ -59,7 +59,7 @@ class CachingResolver:
                          max_udp_reply=self.resolver.settings.max_udp_reply)
 
     def miss_path(self) -> MissPath | None:
-        """The cache's miss path on bytes, when the resolver forwards over plain UDP."""
+        """The cache's miss path on bytes, when every upstream asks on bytes (UDP, TLS)."""
         return self.cached.miss_path if self.cached.upstream is not None else None
 
 

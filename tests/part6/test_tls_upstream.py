@@ -17,7 +17,13 @@ import dns.rcode
 import pytest
 
 from part3_forwarder import Forwarder, Upstream
-from part6_encrypted import TlsUpstream, client_context, parse_any_upstream
+from part6_encrypted import (
+    EncryptedSettings,
+    TlsUpstream,
+    build_encrypted_resolver,
+    client_context,
+    parse_any_upstream,
+)
 
 from .conftest import HOST, NAME, tls_server
 
@@ -221,3 +227,25 @@ def test_upstream_spellings():
                 "quic://192.0.2.1"):
         with pytest.raises(ValueError):
             parse_any_upstream(bad)
+
+
+async def test_misses_to_a_tls_upstream_take_part_4s_miss_path(pki):
+    """Part 4's miss path on bytes asks a TLS upstream through its own connection
+    (one handshake for all), and answers as the slow path does."""
+    async with tls_server(pki.cert, pki.key) as server:
+        settings = EncryptedSettings(upstreams=[f"tls://{HOST}:{server.tls_port}#{NAME}"],
+                                     ca_file=str(pki.ca))
+        fast, slow = build_encrypted_resolver(settings), build_encrypted_resolver(settings)
+        assert fast.server().miss_path is not None
+        query = dns.message.make_query("www.example.test.", "A")
+        raw = await fast.cached.miss_path(query.to_wire(), SRC)
+        for name in ("ftp", "mail", "www"):  # more misses, on the same connection
+            await fast.cached.miss_path(dns.message.make_query(f"{name}.example.test.", "AAAA")
+                                        .to_wire(), SRC)
+        parsed_way = await slow.processor(query, src=SRC, dst=DST)
+    assert raw is not None
+    reply = dns.message.from_wire(raw)
+    assert reply.id == query.id and reply.rcode() == dns.rcode.NOERROR
+    assert addresses(reply) == addresses(parsed_way) == ["192.0.2.10"]
+    assert len(fast.cache) == 4  # each stored, from bytes
+    assert fast.resolver.forwarder.upstreams[0].connection.handshakes == 1
