@@ -130,12 +130,10 @@ async def _over_stream(upstream: Upstream, query: bytes, question_end: int,
                        timeout: float) -> bytes | dns.message.Message:
     """Ask an upstream with its own `exchange_wire` (a TLS connection, pipelined,
     that matches replies to queries by ID itself); judge the reply as over UDP."""
-    catcher = _ReplyCatcher(None, query, question_end,
-                            asyncio.get_running_loop().create_future())
-    catcher.catch(await upstream.exchange_wire(query, timeout=timeout))
-    if not catcher.reply.done():
+    reply = judged(await upstream.exchange_wire(query, timeout=timeout), query, question_end)
+    if reply is None:
         raise TransportError(f"{upstream} answered another question")
-    return catcher.reply.result()
+    return reply
 
 
 class _ReplyCatcher:
@@ -147,7 +145,7 @@ class _ReplyCatcher:
     it (parsed, and for our question), so both paths believe the same packets.
     """
 
-    def __init__(self, sock: socket.socket | None, query: bytes, question_end: int,
+    def __init__(self, sock: socket.socket, query: bytes, question_end: int,
                  reply: asyncio.Future[bytes | dns.message.Message]) -> None:
         self.sock = sock
         self.query = query
@@ -167,17 +165,22 @@ class _ReplyCatcher:
 
     def catch(self, data: bytes) -> None:
         """Take `data` as the reply, if it is the reply."""
-        if len(data) < HEADER_SIZE or data[:2] != self.query[:2] or not data[2] & FLAG_QR:
-            return  # not our ID, or not a response: dropped unparsed
-        if plain_reply(data, self.query, self.question_end):
-            self.reply.set_result(data)
-            return
-        try:
-            parsed = dns.message.from_wire(data)
-        except Exception:  # dnspython raises many kinds on hostile bytes
-            return
-        if dns.message.from_wire(self.query).is_response(parsed):
-            self.reply.set_result(parsed)
+        reply = judged(data, self.query, self.question_end)
+        if reply is not None:
+            self.reply.set_result(reply)
+
+
+def judged(data: bytes, query: bytes, question_end: int) -> bytes | dns.message.Message | None:
+    """`data` as the reply to `query`: plain bytes, parsed, or None if it is not the reply."""
+    if len(data) < HEADER_SIZE or data[:2] != query[:2] or not data[2] & FLAG_QR:
+        return None  # not our ID, or not a response: dropped unparsed
+    if plain_reply(data, query, question_end):
+        return data
+    try:
+        parsed = dns.message.from_wire(data)
+    except Exception:  # dnspython raises many kinds on hostile bytes
+        return None
+    return parsed if dns.message.from_wire(query).is_response(parsed) else None
 # --8<-- [end:exchange]
 
 
