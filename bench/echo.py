@@ -7,7 +7,10 @@ cost before any DNS work is done. Two ways to read the socket:
 - transport: asyncio's datagram transport and protocol, as part 2's server
   uses (one trip through the selector per packet);
 - direct: a reader callback that reads every packet already waiting with
-  sock.recvfrom before going back to the selector.
+  sock.recvfrom before going back to the selector;
+- batches: the same callback, with up to 64 packets per system call each way
+  (recvmmsg and sendmmsg, part2_server/udp_batches.py), as part 2's server
+  reads where Linux has them.
 
     python bench/echo.py --port 5300 --loop uvloop --mode direct
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
+
+from part2_server.udp_batches import DatagramBatches
 
 
 class Echo(asyncio.DatagramProtocol):
@@ -44,7 +49,14 @@ async def serve(port: int, mode: str) -> None:
                     return
                 sock.sendto(data[:2] + bytes((data[2] | 0x80,)) + data[3:], address)
 
-        loop.add_reader(sock.fileno(), readable)
+        def echo(data: bytes, address) -> bytes:
+            return data[:2] + bytes((data[2] | 0x80,)) + data[3:]
+
+        if mode == "batches":
+            batches = DatagramBatches(sock)
+            loop.add_reader(sock.fileno(), batches.answer_waiting, echo)
+        else:
+            loop.add_reader(sock.fileno(), readable)
     await asyncio.Event().wait()
 
 
@@ -52,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
-    parser.add_argument("--mode", choices=["transport", "direct"], default="transport")
+    parser.add_argument("--mode", choices=["transport", "direct", "batches"], default="transport")
     args = parser.parse_args()
     factory = None
     if args.loop == "uvloop":

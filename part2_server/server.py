@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import struct
@@ -22,6 +23,7 @@ from .log_limit import RateLimitedWarning
 from .processor import Endpoint, Processor
 from .protocol import refused_from_header, respond
 from .ratelimit import ClientRateLimit
+from .udp_batches import DatagramBatches
 from .zones import load_zones
 
 logger = logging.getLogger(__name__)
@@ -147,6 +149,7 @@ class DnsServer:
         max_in_flight: int = 1024,
         max_udp_reply: int = EDNS_PAYLOAD,
         rate_limit: ClientRateLimit | None = None,
+        udp_batches: bool = True,
     ) -> None:
         if not MIN_UDP_PAYLOAD <= max_udp_reply <= MAX_UDP_DATAGRAM:
             raise ValueError(f"max_udp_reply must be {MIN_UDP_PAYLOAD} to {MAX_UDP_DATAGRAM}")
@@ -158,6 +161,7 @@ class DnsServer:
         self.max_tcp_connections = max_tcp_connections
         self.max_in_flight = max_in_flight
         self.max_udp_reply = max_udp_reply
+        self.udp_batches = udp_batches  # recvmmsg and sendmmsg, where Linux has them
         self._udp: _UdpSocket | None = None
         self._tcp: asyncio.Server | None = None
         self._address: Endpoint = ("", 0)
@@ -199,7 +203,8 @@ class DnsServer:
         """
         loop = asyncio.get_running_loop()
         for _ in range(20):
-            self._udp = _UdpSocket(host, port, loop, self.datagram_received, reuse_port)
+            self._udp = _UdpSocket(host, port, loop, self.datagram_received, reuse_port,
+                                   self.udp_batches)
             chosen = self._udp.port
             try:
                 self._tcp = await asyncio.start_server(self._serve_connection, host, chosen,
@@ -266,15 +271,15 @@ class DnsServer:
         return reply
 
     # --8<-- [start:udp]
-    def datagram_received(self, wire: bytes, address: tuple) -> None:
+    def datagram_received(self, wire: bytes, address: tuple) -> bytes | None:
+        """The reply to a UDP query if the fast path has it now; else None, answered later."""
         if not self._accepting:
-            return  # stopping: only the answers already in flight go out
+            return None  # stopping: only the answers already in flight go out
         src = address[:2]  # IPv6 addresses come with flow info and scope id
         reply = self._answer_before_parsing(wire, src, True)
-        if reply is not None:
-            self._udp.sendto(reply, address)
-            return
-        self._spawn(self._answer_datagram(wire, address))
+        if reply is None:
+            self._spawn(self._answer_datagram(wire, address))
+        return reply
 
     async def _answer_datagram(self, wire: bytes, address: tuple) -> None:
         reply = None
@@ -405,7 +410,8 @@ class _UdpSocket:
     BURST = 64  # packets read per wake-up at most
 
     def __init__(self, host: str, port: int, loop: asyncio.AbstractEventLoop,
-                 received: Callable[[bytes, tuple], None], reuse_port: bool = False) -> None:
+                 answer: Callable[[bytes, tuple], bytes | None], reuse_port: bool = False,
+                 batches: bool = False) -> None:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_DGRAM)[0]
         self._sock = socket.socket(family, kind, proto)
@@ -418,11 +424,17 @@ class _UdpSocket:
             self._sock.close()
             raise
         self._loop = loop
-        self._received = received
-        loop.add_reader(self._sock.fileno(), self._readable)
+        self._answer = answer
+        if batches and DatagramBatches.available():
+            # Up to 64 packets per system call each way (udp_batches.py): the
+            # same answers, a good part of the kernel's cost per packet saved.
+            reader = functools.partial(DatagramBatches(self._sock).answer_waiting, answer)
+        else:
+            reader = self._readable
+        loop.add_reader(self._sock.fileno(), reader)
 
     def _readable(self) -> None:
-        recvfrom, received = self._sock.recvfrom, self._received
+        recvfrom, answer = self._sock.recvfrom, self._answer
         for _ in range(self.BURST):
             try:
                 wire, address = recvfrom(MAX_MESSAGE)
@@ -432,7 +444,9 @@ class _UdpSocket:
                 # An ICMP error for an earlier reply (the client went away).
                 logger.debug("UDP error: %s", error)
                 return
-            received(wire, address)
+            reply = answer(wire, address)
+            if reply is not None:
+                self.sendto(reply, address)
 
     def sendto(self, data: bytes, address: tuple) -> None:
         try:
