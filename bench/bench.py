@@ -74,7 +74,7 @@ TRIES = 2  # runs per throughput and latency figure; the better one is kept
 LOCAL_ZONE = REPO / "zones" / "home.lan.zone"  # what dnsdist's health checks ask for
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 C_ECHO = "echo in C (bench/echo.c)"
-BEST_PYTHON_ECHO = "echo, asyncio, direct"  # how part 2's server reads its UDP socket
+BEST_PYTHON_ECHO = "echo, uvloop, batches"  # how part 2's server reads UDP, default loop
 PYTHON = sys.executable
 
 
@@ -503,7 +503,7 @@ def run_floor(workdir: Path, seconds: int, out: dict) -> None:
     """What the event loop costs before any DNS work: bench/echo.py, both ways, and in C."""
     hits = workdir / "hits.txt"
     for loop in ("asyncio", "uvloop"):
-        for mode in ("transport", "direct"):
+        for mode in ("transport", "direct", "batches"):
             name = f"echo, {loop}, {mode}"
             print(f"bench: {name}", flush=True)
             port = free_port()
