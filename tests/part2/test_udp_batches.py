@@ -7,6 +7,7 @@ with batches and without.
 """
 
 import asyncio
+import select
 import socket
 
 import dns.message
@@ -27,8 +28,17 @@ def bound(family: int = socket.AF_INET, host: str = "127.0.0.1") -> socket.socke
     return sock
 
 
+@pytest.fixture
+def pair():
+    """A non-blocking server socket and a client socket, on 127.0.0.1; closed after."""
+    server, client = bound(), bound()
+    server.setblocking(False)
+    yield server, client
+    server.close()
+    client.close()
+
+
 def wait_readable(sock: socket.socket) -> None:
-    import select
     assert select.select([sock], [], [], 2)[0], "nothing arrived"
 
 
@@ -97,24 +107,18 @@ def test_ipv6_addresses_are_those_recvfrom_gives():
     client.close()
 
 
-def test_a_large_datagram_and_its_large_reply_arrive_whole():
-    server = bound()
-    server.setblocking(False)
-    client = bound()
+def test_a_large_datagram_and_its_large_reply_arrive_whole(pair):
+    server, client = pair
     client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     big = bytes(range(256)) * 234  # 59,904 bytes
     client.sendto(big, server.getsockname())
     take_all(DatagramBatches(server), server, lambda wire, address: wire[::-1], 1)
     client.settimeout(1)
     assert client.recv(65535) == big[::-1]
-    server.close()
-    client.close()
 
 
-def test_replies_taken_before_an_error_still_go_out():
-    server = bound()
-    server.setblocking(False)
-    client = bound()
+def test_replies_taken_before_an_error_still_go_out(pair):
+    server, client = pair
     for payload in (b"one", b"boom", b"three"):
         client.sendto(payload, server.getsockname())
     wait_readable(server)
@@ -131,30 +135,22 @@ def test_replies_taken_before_an_error_still_go_out():
             wait_readable(server)
     client.settimeout(1)
     assert client.recv(10) == b"ONE"
-    server.close()
-    client.close()
 
 
-def test_an_empty_socket_is_no_error():
-    server = bound()
-    server.setblocking(False)
+def test_an_empty_socket_is_no_error(pair):
+    server, _ = pair
     DatagramBatches(server).answer_waiting(lambda wire, address: pytest.fail("nothing was sent"))
-    server.close()
 
 
-def test_a_batch_is_at_most_batch_datagrams():
-    server = bound()
-    server.setblocking(False)
+def test_a_batch_is_at_most_batch_datagrams(pair):
+    server, client = pair
     server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    client = bound()
     for number in range(BATCH + 10):
         client.sendto(b"%d" % number, server.getsockname())
     wait_readable(server)
     calls = []
     DatagramBatches(server).answer_waiting(lambda wire, address: calls.append(wire))
     assert len(calls) == BATCH
-    server.close()
-    client.close()
 
 
 async def nxdomain(query, *, src, dst):
