@@ -16,6 +16,8 @@ Side by side, on loopback only, each run bounded in time:
 Throughput and low-load latency are each measured twice on the same running
 server and the better run is kept: on a shared machine one run can lose a
 second to someone else's work, and a server cannot run faster than it can.
+The servers compared run side by side and take turns (`alternated`), so that
+a slow minute falls on all of them rather than on whichever ran then.
 
 The machine has 2 cores: the server under test runs on CPU 0 and the load
 generator (dnsperf) on CPU 1, each pinned with taskset. Since dnsperf can
@@ -35,6 +37,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime
+import functools
 import json
 import os
 import platform
@@ -50,7 +53,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -238,16 +241,24 @@ def measured(server: Running, datafile: Path, **options) -> dict:
     }
 
 
-def best_measured(server: Running, datafile: Path, **options) -> dict:
-    """`measured`, TRIES times: the run with the least CPU per query."""
-    runs = [measured(server, datafile, **options) for _ in range(TRIES)]
-    return min(runs, key=lambda run: run["cpu_us_per_query"] or float("inf"))
+def alternated(runs: dict, better: str = "cpu_us_per_query") -> dict:
+    """Each of `runs` (key: a function that measures once) TRIES times, in turn; the best of each.
+
+    Taking turns, rather than all of one server's runs and then the next's,
+    lets a slow minute of the shared machine fall on every server alike; of
+    each server's runs the one with the least `better` is kept, since a
+    server cannot run faster than it can.
+    """
+    results: dict = {key: [] for key in runs}
+    for _ in range(TRIES):
+        for key, run in runs.items():
+            results[key].append(run())
+    return {key: min(found, key=lambda run: run[better] or float("inf"))
+            for key, found in results.items()}
 
 
-def best_latency(server: Running, datafile: Path, seconds: int) -> dict:
-    """`low_load_latency`, TRIES times: the run with the lowest p99."""
-    runs = [low_load_latency(server, datafile, seconds) for _ in range(TRIES)]
-    return min(runs, key=lambda run: run["p99_us"] or float("inf"))
+def command_of(server: Running) -> str:
+    return " ".join(shlex.quote(part) for part in server.command[3:])  # without taskset
 
 
 def low_load_latency(server: Running, datafile: Path, seconds: int) -> dict:
@@ -365,20 +376,29 @@ def run_resolvers(workdir: Path, upstream: int, seconds: int, out: dict) -> None
         "dnsmasq": lambda port: dnsmasq_command(port, upstream),
         "unbound": lambda port: unbound_command(workdir, port, upstream),
     }
-    for index, (name, make_command) in enumerate(resolvers.items()):
-        port = free_port()
-        misses = write_names(workdir / f"misses-{index}.txt",
-                             (f"m{index}x{i}.{ZONE}" for i in range(400_000)))
-        print(f"bench: {name}", flush=True)
-        with running(f"resolver-{index}", make_command(port), port, workdir) as server:
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for index, (name, make_command) in enumerate(resolvers.items()):
+            port = free_port()
+            servers[name] = stack.enter_context(
+                running(f"resolver-{index}", make_command(port), port, workdir))
             dnsperf(port, hits, runs=2)  # fill the cache
-            result = {"hits": best_measured(server, hits, seconds=seconds)}
-            result["latency"] = best_latency(server, hits, max(3, seconds // 2))
-            result["misses"] = measured(server, misses, seconds=seconds, runs=1)
-            result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
-            result["rss_mb_after"] = round(server.rss_mb(), 1)
-        out["resolvers"][name] = result
-        print(f"bench:   {json.dumps(result['hits'])}", flush=True)
+        print("bench: hits", flush=True)
+        hit_runs = alternated({name: functools.partial(measured, server, hits, seconds=seconds)
+                               for name, server in servers.items()})
+        print("bench: low load", flush=True)
+        latencies = alternated({name: functools.partial(low_load_latency, server, hits,
+                                                        max(3, seconds // 2))
+                                for name, server in servers.items()}, better="p99_us")
+        for index, (name, server) in enumerate(servers.items()):
+            print(f"bench: misses, {name}", flush=True)
+            misses = write_names(workdir / f"misses-{index}.txt",
+                                 (f"m{index}x{i}.{ZONE}" for i in range(400_000)))
+            out["resolvers"][name] = {
+                "hits": hit_runs[name], "latency": latencies[name],
+                "misses": measured(server, misses, seconds=seconds, runs=1),
+                "server_command": command_of(server), "rss_mb_after": round(server.rss_mb(), 1)}
+            print(f"bench:   {json.dumps(hit_runs[name])}", flush=True)
 
 
 def entries_logged(server: Running) -> int:
@@ -427,36 +447,67 @@ def run_authoritative(workdir: Path, zone: Path, seconds: int, out: dict) -> Non
         "nsd": lambda port: nsd_command(workdir, port, zone),
         "knot": lambda port: knot_command(workdir, port, zone),
     }
-    for index, (name, make_command) in enumerate(servers.items()):
-        print(f"bench: authoritative {name}", flush=True)
-        port = free_port()
-        with running(f"auth-{index}", make_command(port), port, workdir) as server:
+    print("bench: authoritative servers", flush=True)
+    with contextlib.ExitStack() as stack:
+        running_servers = {}
+        for index, (name, make_command) in enumerate(servers.items()):
+            port = free_port()
+            running_servers[name] = stack.enter_context(
+                running(f"auth-{index}", make_command(port), port, workdir))
             dnsperf(port, hits, runs=1)
-            result = best_measured(server, hits, seconds=seconds)
-            result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
-        out["authoritative"][name] = result
+        best = alternated({name: functools.partial(measured, server, hits, seconds=seconds)
+                           for name, server in running_servers.items()})
+        for name, server in running_servers.items():
+            out["authoritative"][name] = {**best[name], "server_command": command_of(server)}
+
+
+WORKER_CLIENTS = 16  # dnsperf's sockets in the workers runs: SO_REUSEPORT shares them out
 
 
 def run_workers(workdir: Path, upstream: int, seconds: int, out: dict) -> None:
     """Part 4 with --workers 1 and 2 (default loop), on both CPUs: CPU per hit and qps.
 
-    dnsperf asks from 4 sockets (-c 4), so that SO_REUSEPORT, which shares
-    clients out by address and port, has more than one client to share. With
-    dnsperf on CPU 1 too, the second worker shares its core with dnsperf: on
-    this machine that switching is part of what it costs (docs/scaling.md).
+    Both servers run at once and the runs alternate between them, so that a
+    slow minute of the machine falls on both. Three comparisons:
+
+    - as fast as they answer: on 2 CPUs, the second worker shares CPU 1 with
+      dnsperf, and one busy worker takes bigger batches than two half-busy
+      ones (udp_batches.py), so this one favours a single worker;
+    - the same load per worker: one worker at RATE, two at 2 x RATE. This is
+      the scaling question: does a worker cost more per query because
+      another one runs beside it?
+    - the same total load, RATE: each of two workers gets half, so fewer
+      packets per wake-up.
+
+    RATE is a third of what one worker answered flat out. dnsperf asks from
+    WORKER_CLIENTS sockets, so that SO_REUSEPORT, which shares clients out
+    by a hash of their address and port, shares them out about evenly.
     """
     hits = workdir / "hits.txt"
-    for workers in (1, 2):
-        name = f"part 4, --workers {workers}"
-        print(f"bench: {name}", flush=True)
-        port = free_port()
-        command = part4_command(port, upstream, "auto", 10000, "--workers", str(workers))
-        with running(f"workers-{workers}", command, port, workdir, cpu="0,1") as server:
-            dnsperf(port, hits, runs=2, clients=4)
-            dnsperf(port, hits, runs=2, clients=4)  # every worker has every name
-            result = best_measured(server, hits, seconds=seconds, clients=4)
-            result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
-        out["workers"][name] = result
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for workers in (1, 2):
+            port = free_port()
+            command = part4_command(port, upstream, "auto", 10000, "--workers", str(workers))
+            servers[workers] = stack.enter_context(
+                running(f"workers-{workers}", command, port, workdir, cpu="0,1"))
+            for _ in range(2):  # every worker has every name
+                dnsperf(port, hits, runs=2, clients=WORKER_CLIENTS)
+
+        def run(workers: int, rate: int | None = None) -> Callable[[], dict]:
+            return functools.partial(measured, servers[workers], hits, seconds=seconds,
+                                     clients=WORKER_CLIENTS, max_qps=rate)
+
+        print("bench: part 4, --workers 1 and 2, flat out", flush=True)
+        busy = alternated({1: run(1), 2: run(2)})
+        rate = max(1000, busy[1]["qps"] // 3 // 1000 * 1000)
+        print(f"bench: part 4, --workers 1 and 2, at {rate} and {2 * rate} a second", flush=True)
+        paced = alternated({"rate_1": run(1, rate), "rate_2": run(2, 2 * rate),
+                            "same_total_2": run(2, rate)})
+        for result, workers in ((busy[1], 1), (busy[2], 2), (paced["rate_1"], 1),
+                                (paced["rate_2"], 2), (paced["same_total_2"], 2)):
+            result["server_command"] = command_of(servers[workers])
+    out["workers"] = {"rate": rate, "busy_1": busy[1], "busy_2": busy[2], **paced}
 
 
 def dnsdist_config(workdir: Path, port: int, backends: Sequence[int]) -> tuple[list[str], dict]:
@@ -528,7 +579,7 @@ def measured_echo(name: str, command: list[str], port: int, workdir: Path, hits:
                   seconds: int) -> dict:
     with running(name, command, port, workdir) as server:
         result = measured(server, hits, seconds=seconds)
-        result["server_command"] = " ".join(shlex.quote(p) for p in server.command[3:])
+        result["server_command"] = command_of(server)
     return result
 
 
@@ -796,11 +847,8 @@ def write_markdown(out: dict) -> str:
     workers = out.get("workers", {})
     if workers:
         lines += ["", "**More cores**: part 4 with `--workers`, the default event loop, "
-                  "allowed on both CPUs, dnsperf asking from 4 sockets (the CPU is every "
-                  "worker's, added up):", "",
-                  "| server | qps | CPU µs/query |", "|---|---:|---:|"]
-        for name, result in workers.items():
-            lines.append(f"| {name} | {result['qps']:,} | {result['cpu_us_per_query']} |")
+                  f"allowed on both CPUs, dnsperf asking from {WORKER_CLIENTS} sockets (the "
+                  "CPU is every worker's, added up):", "", *worker_table(workers)]
     balanced = out.get("dnsdist")
     if balanced:
         lines += ["", "**More machines**, here on one CPU: deploy/dnsdist.conf in front of two "
@@ -839,8 +887,9 @@ def write_markdown(out: dict) -> str:
         lines += ["# memory", memory["server_command"]]
     for name, result in auth.items():
         lines += [f"# authoritative: {name}", result["server_command"], result["command"]]
-    for name, result in workers.items():
-        lines += [f"# {name} (taskset -c 0,1)", result["server_command"], result["command"]]
+    for name, result in worker_runs(workers):
+        lines += [f"# part 4, {name} (taskset -c 0,1)", result["server_command"],
+                  result["command"]]
     if balanced:
         lines += ["# dnsdist", balanced["server_command"], balanced["command"]]
     for name, result in floor.items():
@@ -908,10 +957,15 @@ def write_targets(out: dict) -> str:
         rows.append(f"| memory: part 4 at most 60 MB RSS with 100,000 answers | {rss} MB "
                     f"({memory['entries_100000']:,} cached) | {'met' if rss <= 60 else 'missed'} |")
     workers = out.get("workers", {})
-    if len(workers) == 2:
-        one, two = (run["cpu_us_per_query"] for run in workers.values())
-        row("more cores: CPU per hit with 2 workers no more than with 1 (10% allowed)",
-            two, one, 1.10)
+    if workers:
+        row("more cores: CPU per hit with 2 workers no more than with 1, at the same load "
+            "per worker (10% allowed)", workers["rate_2"]["cpu_us_per_query"],
+            workers["rate_1"]["cpu_us_per_query"], 1.10)
+        rows.append("| (2 workers against 1, both flat out: the second shares a CPU with "
+                    f"dnsperf) | {ratio_of(workers['busy_2'], workers['busy_1'])} | measured |")
+        rows.append("| (2 workers against 1, the same total load: half the packets per "
+                    f"worker) | {ratio_of(workers['same_total_2'], workers['rate_1'])} "
+                    "| measured |")
     for name in ("part 4 (asyncio)", "part 4 (uvloop)"):
         latency = resolvers[name]["latency"]
         rows.append(f"| p99 at 1,000 queries a second, {name} | {latency['p99_us']} µs "
@@ -926,15 +980,30 @@ def ratio_of(run: dict, base: dict) -> str:
     return f"{value / reference:.2f}x ({value} µs against {reference} µs)"
 
 
+def worker_runs(workers: dict) -> list[tuple[str, dict]]:
+    """The workers runs, each with what it was asked to do."""
+    rate = workers["rate"]
+    return [("--workers 1, flat out", workers["busy_1"]),
+            ("--workers 2, flat out", workers["busy_2"]),
+            (f"--workers 1, {rate:,} a second", workers["rate_1"]),
+            (f"--workers 2, {2 * rate:,} a second ({rate:,} each)", workers["rate_2"]),
+            (f"--workers 2, {rate:,} a second ({rate // 2:,} each)", workers["same_total_2"])]
+
+
+def worker_table(workers: dict) -> list[str]:
+    lines = ["| part 4, default loop, both CPUs allowed | hits a second | CPU µs per hit "
+             "(all workers) |", "|---|---:|---:|"]
+    for name, result in worker_runs(workers):
+        lines.append(f"| {name} | {result['qps']:,} | {result['cpu_us_per_query']} |")
+    return lines
+
+
 def write_scaling(out: dict) -> str:
     """The more-cores and more-machines figures, for docs/scaling.md."""
     lines = [f"Measured by `make bench` on {out['date']} ({out['machine']}).", ""]
     workers = out.get("workers", {})
     if workers:
-        lines += ["| part 4, default loop, both CPUs allowed | hits a second | CPU µs per hit "
-                  "(all workers) |", "|---|---:|---:|"]
-        for name, result in workers.items():
-            lines.append(f"| {name} | {result['qps']:,} | {result['cpu_us_per_query']} |")
+        lines += worker_table(workers)
     balanced = out.get("dnsdist")
     if balanced:
         lines += ["", "| dnsdist in front of two part 4s, all on one CPU | hits a second | "
