@@ -53,7 +53,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -257,6 +257,21 @@ def alternated(runs: dict, better: str = "cpu_us_per_query") -> dict:
             for key, found in results.items()}
 
 
+def side_by_side(stack: contextlib.ExitStack, prefix: str,
+                 makers: dict[Hashable, Callable[[int], list[str]]], workdir: Path,
+                 **options) -> dict[Hashable, Running]:
+    """Start every server `makers` makes (one per key, on a free port), to run side by side.
+
+    They all stop when `stack` closes; `options` go to `running`.
+    """
+    servers = {}
+    for index, (key, make_command) in enumerate(makers.items()):
+        port = free_port()
+        servers[key] = stack.enter_context(
+            running(f"{prefix}-{index}", make_command(port), port, workdir, **options))
+    return servers
+
+
 def command_of(server: Running) -> str:
     return " ".join(shlex.quote(part) for part in server.command[3:])  # without taskset
 
@@ -377,12 +392,9 @@ def run_resolvers(workdir: Path, upstream: int, seconds: int, out: dict) -> None
         "unbound": lambda port: unbound_command(workdir, port, upstream),
     }
     with contextlib.ExitStack() as stack:
-        servers = {}
-        for index, (name, make_command) in enumerate(resolvers.items()):
-            port = free_port()
-            servers[name] = stack.enter_context(
-                running(f"resolver-{index}", make_command(port), port, workdir))
-            dnsperf(port, hits, runs=2)  # fill the cache
+        servers = side_by_side(stack, "resolver", resolvers, workdir)
+        for server in servers.values():
+            dnsperf(server.port, hits, runs=2)  # fill the cache
         print("bench: hits", flush=True)
         hit_runs = alternated({name: functools.partial(measured, server, hits, seconds=seconds)
                                for name, server in servers.items()})
@@ -449,12 +461,9 @@ def run_authoritative(workdir: Path, zone: Path, seconds: int, out: dict) -> Non
     }
     print("bench: authoritative servers", flush=True)
     with contextlib.ExitStack() as stack:
-        running_servers = {}
-        for index, (name, make_command) in enumerate(servers.items()):
-            port = free_port()
-            running_servers[name] = stack.enter_context(
-                running(f"auth-{index}", make_command(port), port, workdir))
-            dnsperf(port, hits, runs=1)
+        running_servers = side_by_side(stack, "auth", servers, workdir)
+        for server in running_servers.values():
+            dnsperf(server.port, hits, runs=1)
         best = alternated({name: functools.partial(measured, server, hits, seconds=seconds)
                            for name, server in running_servers.items()})
         for name, server in running_servers.items():
@@ -485,14 +494,13 @@ def run_workers(workdir: Path, upstream: int, seconds: int, out: dict) -> None:
     """
     hits = workdir / "hits.txt"
     with contextlib.ExitStack() as stack:
-        servers = {}
-        for workers in (1, 2):
-            port = free_port()
-            command = part4_command(port, upstream, "auto", 10000, "--workers", str(workers))
-            servers[workers] = stack.enter_context(
-                running(f"workers-{workers}", command, port, workdir, cpu="0,1"))
+        servers = side_by_side(stack, "workers", {
+            workers: lambda port, workers=workers: part4_command(
+                port, upstream, "auto", 10000, "--workers", str(workers))
+            for workers in (1, 2)}, workdir, cpu="0,1")
+        for server in servers.values():
             for _ in range(2):  # every worker has every name
-                dnsperf(port, hits, runs=2, clients=WORKER_CLIENTS)
+                dnsperf(server.port, hits, runs=2, clients=WORKER_CLIENTS)
 
         def run(workers: int, rate: int | None = None) -> Callable[[], dict]:
             return functools.partial(measured, servers[workers], hits, seconds=seconds,
