@@ -24,12 +24,17 @@ import socket
 from part2_server.udp_batches import DatagramBatches
 
 
+def echo(data: bytes, _address: tuple) -> bytes:
+    """The packet back, with the QR bit set so that dnsperf counts it as an answer."""
+    return data[:2] + bytes((data[2] | 0x80,)) + data[3:]
+
+
 class Echo(asyncio.DatagramProtocol):
     def connection_made(self, transport) -> None:
         self.transport = transport
 
     def datagram_received(self, data: bytes, address) -> None:
-        self.transport.sendto(data[:2] + bytes((data[2] | 0x80,)) + data[3:], address)
+        self.transport.sendto(echo(data, address), address)
 
 
 async def serve(port: int, mode: str) -> None:
@@ -47,10 +52,7 @@ async def serve(port: int, mode: str) -> None:
                     data, address = sock.recvfrom(65535)
                 except BlockingIOError:
                     return
-                sock.sendto(data[:2] + bytes((data[2] | 0x80,)) + data[3:], address)
-
-        def echo(data: bytes, address) -> bytes:
-            return data[:2] + bytes((data[2] | 0x80,)) + data[3:]
+                sock.sendto(echo(data, address), address)
 
         if mode == "batches":
             batches = DatagramBatches(sock)

@@ -1,9 +1,9 @@
 """Many UDP datagrams per system call: Linux's recvmmsg(2) and sendmmsg(2).
 
 Every packet a server answers costs it two system calls, a `recvfrom` and a
-`sendto`, and on a busy loopback those calls are most of its CPU: an echo
-server that does no DNS at all spends about 12 µs a packet on the machine of
-the performance page, a cache hit in part 4 about 4 µs more. Linux can move
+`sendto`, and on a busy loopback those calls are most of its CPU (the
+performance page's floor table: an echo server that does no DNS at all costs
+most of what part 4 spends on a cache hit). Linux can move
 up to 64 datagrams in one call each way. Python's `socket` module does not
 offer those two calls, so this module reaches them through `ctypes`, with
 the C structures declared as Python classes: ctypes lays them out as the C
@@ -85,24 +85,27 @@ class _Slots:
 
     The buffers are an anonymous mmap: the kernel gives a page memory only
     once something is written to it, so 64 slots of 64 KiB cost what the
-    packets in them take, not 4 MiB.
+    packets in them take, not 4 MiB. Slots for receiving also get a buffer
+    each for the sender's address; slots for sending point at the address
+    their reply goes to, set for each reply.
     """
 
-    def __init__(self, count: int, size: int, name_size: int) -> None:
+    def __init__(self, count: int, size: int, name_size: int, receiving: bool) -> None:
         self.size = size
         self.memory = mmap.mmap(-1, count * size)
         self.view = memoryview(self.memory)
         start = ctypes.addressof(ctypes.c_char.from_buffer(self.memory))
         self.iovecs = (_IoVec * count)()
         self.headers = (_MMsgHdr * count)()
-        self.names = (ctypes.c_char * (count * name_size))()
+        self.names = (ctypes.c_char * (count * name_size if receiving else 0))()
         for i in range(count):
             self.iovecs[i].iov_base = start + i * size
             self.iovecs[i].iov_len = size
             header = self.headers[i].msg_hdr
             header.msg_iov = ctypes.pointer(self.iovecs[i])
             header.msg_iovlen = 1
-            header.msg_name = ctypes.addressof(self.names) + i * name_size
+            if receiving:
+                header.msg_name = ctypes.addressof(self.names) + i * name_size
             header.msg_namelen = name_size
         self.address = ctypes.addressof(self.headers)
         # Plain Python views of the fields read or written for every packet:
@@ -125,9 +128,9 @@ class DatagramBatches:
         # The kernel writes each sender's address into its message's name
         # buffer. Our socket has one family, so every address has one size.
         self._name_size = _SOCKADDR_SIZE[sock.family]
-        self._received = _Slots(BATCH, MAX_MESSAGE, self._name_size)
+        self._received = _Slots(BATCH, MAX_MESSAGE, self._name_size, receiving=True)
         # A reply's destination is its query's sockaddr, in the received slots.
-        self._sending = _Slots(BATCH, MAX_UDP_DATAGRAM, self._name_size)
+        self._sending = _Slots(BATCH, MAX_UDP_DATAGRAM, self._name_size, receiving=False)
         header_size = ctypes.sizeof(_MMsgHdr)
         self._stride_words = header_size // 4
         self._msg_len_word = _MMsgHdr.msg_len.offset // 4
